@@ -1,0 +1,1 @@
+//! Callback events (in progress).
