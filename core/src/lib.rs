@@ -16,8 +16,10 @@ pub mod auth;
 pub mod error;
 pub mod events;
 pub mod identifier;
+pub mod models;
 pub mod wire;
 
 pub use auth::{AccessKeyCredential, AccessToken, ConnectionString, Credential, TokenCredential};
 pub use error::{Error, ErrorKind, Result};
 pub use identifier::{identifier_from_raw_id, CommunicationCloud, CommunicationIdentifier};
+pub use models::{CallConnectionProperties, CallConnectionState, CallParticipant, ResultInformation};
