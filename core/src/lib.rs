@@ -1,5 +1,11 @@
 //! callsteer: Azure Communication Services Call Automation call steering, implemented once.
 //!
+//! [`CallAutomationClient`] places, connects, answers, redirects and rejects calls;
+//! [`CallConnection`] transfers, adds, cancels, removes and mutes participants and hangs up.
+//! Every input is validated locally first ([`Error::InvalidArgument`] names the field), every
+//! request is HMAC-signed and retried safely (repeatability headers), and every action that the
+//! service answers with an event can wait for it through the client's [`EventProcessor`].
+//!
 //! ```no_run
 //! # async fn demo() -> callsteer::Result<()> {
 //! use callsteer::{CallAutomationClient, CallInvite, CommunicationIdentifier};
@@ -13,13 +19,43 @@
 //! ```
 
 pub mod auth;
+mod call_connection;
+mod client;
 pub mod error;
 pub mod events;
 pub mod identifier;
 pub mod models;
+pub mod options;
+mod outcome;
+pub mod transport;
+pub mod validate;
 pub mod wire;
 
 pub use auth::{AccessKeyCredential, AccessToken, ConnectionString, Credential, TokenCredential};
+pub use call_connection::{
+    AddParticipantResult, CallConnection, CancelAddParticipantOperationResult,
+    MuteParticipantResult, RemoveParticipantResult, TransferCallResult,
+};
+pub use client::{
+    AnswerCallResult, CallAutomationClient, CallConnectionResult, ConnectCallResult,
+    CreateCallResult,
+};
 pub use error::{Error, ErrorKind, Result};
+pub use events::{
+    parse_events, CallAutomationEvent, CallbackVerifier, EventFilter, EventProcessor,
+    EventProcessorConfig, OperationKind, OperationOutcome, PendingOperation, Subscription,
+};
 pub use identifier::{identifier_from_raw_id, CommunicationCloud, CommunicationIdentifier};
-pub use models::{CallConnectionProperties, CallConnectionState, CallParticipant, ResultInformation};
+pub use models::{
+    CallConnectionProperties, CallConnectionState, CallParticipant, ResultInformation,
+};
+pub use options::{
+    AddParticipantOptions, AnswerCallOptions, CallInvite, CallLocator,
+    CancelAddParticipantOperationOptions, ConnectCallOptions, CreateCallOptions,
+    CreateGroupCallOptions, CustomCallingContext, HangUpOptions, MuteParticipantOptions,
+    RedirectCallOptions, RejectCallOptions, RemoveParticipantOptions, Repeatability,
+    SipHeaderPrefix, TransferCallToParticipantOptions,
+};
+pub use outcome::OutcomeWaiter;
+pub use transport::{ClientOptions, RetryOptions, DEFAULT_API_VERSION};
+pub use wire::CallRejectReason;

@@ -1,0 +1,28 @@
+# callsteer: two commands matter — `make demo` and `make test`.
+SHELL := /bin/bash
+export CALLSTEER_SHARED ?= $(abspath $(CURDIR)/../shared)
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: demo test test-rust lint fuzz fmt emulator
+
+## Runs the quick start against the built-in emulator and prints the call's timeline.
+demo:
+	@bash scripts/demo.sh
+
+## Every test of every language, then one summary line: `N passed, N failed`.
+test:
+	@bash scripts/test-all.sh
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## Bounded fuzzing of the event parser and the id / connection-string parsers.
+fuzz:
+	@bash scripts/fuzz.sh
+
+emulator:
+	cargo run -p callsteer-emulator --

@@ -1,0 +1,473 @@
+//! `CallConnection`: the mid-call actions on one call connection.
+
+use reqwest::Method;
+
+use crate::client::{parse_body, CallAutomationClient};
+use crate::error::{Error, Result};
+use crate::events::{OperationKind, OperationOutcome};
+use crate::identifier::CommunicationIdentifier;
+use crate::models::{CallConnectionProperties, CallParticipant};
+use crate::options::{
+    AddParticipantOptions, CallInvite, CancelAddParticipantOperationOptions, HangUpOptions,
+    MuteParticipantOptions, RemoveParticipantOptions, TransferCallToParticipantOptions,
+};
+use crate::outcome::{OutcomeWaiter, PendingOperation};
+use crate::validate;
+use crate::wire::{
+    AddParticipantRequest, AddParticipantResponse, CallConnectionPropertiesModel,
+    CallParticipantModel, CancelAddParticipantRequest, CancelAddParticipantResponse,
+    GetParticipantsResponse, MuteParticipantsRequest, OperationContextResponse,
+    PhoneNumberIdentifierModel, RemoveParticipantRequest, TransferToParticipantRequest,
+};
+
+/// Characters percent-encoded in a path segment: everything but RFC 3986 unreserved, as the
+/// official SDKs do (`quote(value, safe='')` / `encodeURIComponent`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+pub(crate) fn encode_segment(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// A handle on one call connection; cheap to clone, sends nothing until an action is called.
+///
+/// ```no_run
+/// # async fn demo() -> callsteer::Result<()> {
+/// use std::time::Duration;
+/// use callsteer::{CallAutomationClient, CallInvite, CommunicationIdentifier};
+/// let client = CallAutomationClient::from_connection_string("endpoint=http://127.0.0.1:8787/;accesskey=c2VjcmV0")?;
+/// let call = client.get_call_connection("call-1")?;
+/// let added = call
+///     .add_participant(CallInvite::new(CommunicationIdentifier::communication_user("8:acs:r_u2")), Default::default())
+///     .await?;
+/// let outcome = added.wait_for_event_processor(Duration::from_secs(60)).await?;
+/// println!("added: {}", outcome.succeeded);
+/// call.hang_up(true).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CallConnection {
+    client: CallAutomationClient,
+    call_connection_id: String,
+}
+
+/// Result of `transfer_call_to_participant`.
+#[derive(Debug, Clone)]
+pub struct TransferCallResult {
+    pub operation_context: Option<String>,
+    waiter: OutcomeWaiter,
+}
+
+/// Result of `add_participant`.
+#[derive(Debug, Clone)]
+pub struct AddParticipantResult {
+    pub participant: Option<CallParticipant>,
+    pub invitation_id: Option<String>,
+    pub operation_context: Option<String>,
+    waiter: OutcomeWaiter,
+}
+
+/// Result of `remove_participant`.
+#[derive(Debug, Clone)]
+pub struct RemoveParticipantResult {
+    pub operation_context: Option<String>,
+    waiter: OutcomeWaiter,
+}
+
+/// Result of `cancel_add_participant_operation`.
+#[derive(Debug, Clone)]
+pub struct CancelAddParticipantOperationResult {
+    pub invitation_id: Option<String>,
+    pub operation_context: Option<String>,
+    waiter: OutcomeWaiter,
+}
+
+/// Result of `mute_participant` (synchronous: no outcome event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MuteParticipantResult {
+    pub operation_context: Option<String>,
+}
+
+macro_rules! impl_wait {
+    ($($ty:ty),*) => {$(
+        impl $ty {
+            /// Waits for this action's success or failure event, matched by call connection id,
+            /// operation context and (for add / cancel) participant or invitation id.
+            pub async fn wait_for_event_processor(
+                &self,
+                timeout: std::time::Duration,
+            ) -> Result<OperationOutcome> {
+                self.waiter.wait(timeout).await
+            }
+
+            /// What the waiter matches on.
+            pub fn pending_operation(&self) -> &PendingOperation {
+                self.waiter.pending()
+            }
+        }
+    )*};
+}
+impl_wait!(
+    TransferCallResult,
+    AddParticipantResult,
+    RemoveParticipantResult,
+    CancelAddParticipantOperationResult
+);
+
+impl CallConnection {
+    pub(crate) fn new(client: CallAutomationClient, call_connection_id: String) -> Self {
+        CallConnection {
+            client,
+            call_connection_id,
+        }
+    }
+
+    pub fn call_connection_id(&self) -> &str {
+        &self.call_connection_id
+    }
+
+    fn path(&self, suffix: &str) -> String {
+        format!(
+            "{}{}",
+            CallAutomationClient::call_path(&self.call_connection_id),
+            suffix
+        )
+    }
+
+    /// An operation context for an action whose events must be told apart from overlapping
+    /// ones: the caller's, or a generated one when the client is configured to.
+    fn context_for(&self, given: Option<String>) -> Result<Option<String>> {
+        validate::operation_context(given.as_deref())?;
+        Ok(match given {
+            Some(ctx) => Some(ctx),
+            None if self.client.options().generate_operation_context => {
+                Some(format!("callsteer-{}", uuid::Uuid::new_v4()))
+            }
+            None => None,
+        })
+    }
+
+    fn waiter(
+        &self,
+        kind: OperationKind,
+        operation_context: Option<String>,
+        invitation_id: Option<String>,
+        participant: Option<&CommunicationIdentifier>,
+    ) -> OutcomeWaiter {
+        OutcomeWaiter::new(
+            self.client.event_processor().clone(),
+            PendingOperation {
+                kind,
+                call_connection_id: self.call_connection_id.clone(),
+                operation_context,
+                invitation_id,
+                participant_raw_id: participant.map(CommunicationIdentifier::raw_id),
+            },
+        )
+    }
+
+    /// The call's current properties.
+    pub async fn get_call_properties(&self) -> Result<CallConnectionProperties> {
+        let response = self
+            .client
+            .transport()
+            .send(Method::GET, &self.path(""), None, None)
+            .await?;
+        let model: CallConnectionPropertiesModel = parse_body(&response.body)?;
+        CallConnectionProperties::from_model(&model)
+    }
+
+    /// Every participant, following `nextLink` pages.
+    pub async fn list_participants(&self) -> Result<Vec<CallParticipant>> {
+        let transport = self.client.transport();
+        let mut page: GetParticipantsResponse = parse_body(
+            &transport
+                .send(Method::GET, &self.path("/participants"), None, None)
+                .await?
+                .body,
+        )?;
+        let mut participants = Vec::new();
+        // A misbehaving service could loop nextLinks forever; no real call has this many pages.
+        for _ in 0..10_000 {
+            for p in &page.value {
+                participants.push(CallParticipant::from_model(p)?);
+            }
+            match page.next_link.take().filter(|l| !l.is_empty()) {
+                Some(link) => {
+                    page = parse_body(&transport.send_next_link(&link).await?.body)?;
+                }
+                None => return Ok(participants),
+            }
+        }
+        Err(Error::transport(
+            "the service sent more than 10,000 pages of participants",
+        ))
+    }
+
+    /// One participant, by identifier.
+    pub async fn get_participant(
+        &self,
+        participant: &CommunicationIdentifier,
+    ) -> Result<CallParticipant> {
+        validate::identifier("participantRawId", participant)?;
+        let path = self.path(&format!(
+            "/participants/{}",
+            encode_segment(&participant.raw_id())
+        ));
+        let response = self
+            .client
+            .transport()
+            .send(Method::GET, &path, None, None)
+            .await?;
+        let model: CallParticipantModel = parse_body(&response.body)?;
+        CallParticipant::from_model(&model)
+    }
+
+    /// Transfers the call (1:1) or the `transferee` (group) to `target`.
+    pub async fn transfer_call_to_participant(
+        &self,
+        target: &CommunicationIdentifier,
+        options: TransferCallToParticipantOptions,
+    ) -> Result<TransferCallResult> {
+        validate::identifier("targetParticipant", target)?;
+        if let Some(transferee) = &options.transferee {
+            validate::identifier("transferee", transferee)?;
+        }
+        if let Some(url) = &options.operation_callback_url {
+            validate::callback_url("operationCallbackUri", url)?;
+        }
+        if let Some(number) = &options.source_caller_id_number {
+            validate::caller_id("sourceCallerIdNumber", number)?;
+        }
+        validate::custom_calling_context(&options.custom_calling_context)?;
+        let operation_context = self.context_for(options.operation_context)?;
+        let request = TransferToParticipantRequest {
+            target_participant: target.to_model(),
+            transferee: options
+                .transferee
+                .as_ref()
+                .map(CommunicationIdentifier::to_model),
+            operation_context: operation_context.clone(),
+            operation_callback_uri: options.operation_callback_url,
+            custom_calling_context: options.custom_calling_context.to_model(),
+            source_caller_id_number: options
+                .source_caller_id_number
+                .map(PhoneNumberIdentifierModel::new),
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let response: OperationContextResponse = self
+            .client
+            .post_json(
+                &self.path(":transferToParticipant"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        let operation_context = response.operation_context.or(operation_context);
+        Ok(TransferCallResult {
+            waiter: self.waiter(
+                OperationKind::TransferCall,
+                operation_context.clone(),
+                None,
+                None,
+            ),
+            operation_context,
+        })
+    }
+
+    /// Invites someone into the call.
+    pub async fn add_participant(
+        &self,
+        invite: CallInvite,
+        options: AddParticipantOptions,
+    ) -> Result<AddParticipantResult> {
+        validate::identifier("participantToAdd", &invite.target)?;
+        if let Some(number) = &invite.source_caller_id_number {
+            validate::caller_id("sourceCallerIdNumber", number)?;
+        }
+        validate::caller_id_for_target(&invite.target, invite.source_caller_id_number.as_deref())?;
+        validate::invitation_timeout(options.invitation_timeout_in_seconds)?;
+        if let Some(url) = &options.operation_callback_url {
+            validate::callback_url("operationCallbackUri", url)?;
+        }
+        validate::custom_calling_context(&invite.custom_calling_context)?;
+        let operation_context = self.context_for(options.operation_context)?;
+        let request = AddParticipantRequest {
+            source_caller_id_number: invite
+                .source_caller_id_number
+                .clone()
+                .map(PhoneNumberIdentifierModel::new),
+            source_display_name: invite.source_display_name.clone(),
+            participant_to_add: invite.target.to_model(),
+            invitation_timeout_in_seconds: options.invitation_timeout_in_seconds.map(|s| s as i32),
+            operation_context: operation_context.clone(),
+            operation_callback_uri: options.operation_callback_url,
+            custom_calling_context: invite.custom_calling_context.to_model(),
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let response: AddParticipantResponse = self
+            .client
+            .post_json(
+                &self.path("/participants:add"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        let participant = response
+            .participant
+            .as_ref()
+            .map(CallParticipant::from_model)
+            .transpose()?;
+        let operation_context = response.operation_context.or(operation_context);
+        Ok(AddParticipantResult {
+            waiter: self.waiter(
+                OperationKind::AddParticipant,
+                operation_context.clone(),
+                response.invitation_id.clone(),
+                Some(&invite.target),
+            ),
+            participant,
+            invitation_id: response.invitation_id,
+            operation_context,
+        })
+    }
+
+    /// Cancels a pending invitation from `add_participant`.
+    pub async fn cancel_add_participant_operation(
+        &self,
+        invitation_id: &str,
+        options: CancelAddParticipantOperationOptions,
+    ) -> Result<CancelAddParticipantOperationResult> {
+        validate::non_empty("invitationId", invitation_id)?;
+        if let Some(url) = &options.operation_callback_url {
+            validate::callback_url("operationCallbackUri", url)?;
+        }
+        let operation_context = self.context_for(options.operation_context)?;
+        let request = CancelAddParticipantRequest {
+            invitation_id: invitation_id.to_string(),
+            operation_context: operation_context.clone(),
+            operation_callback_uri: options.operation_callback_url,
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let response: CancelAddParticipantResponse = self
+            .client
+            .post_json(
+                &self.path("/participants:cancelAddParticipant"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        let operation_context = response.operation_context.or(operation_context);
+        let invitation_id = response
+            .invitation_id
+            .or_else(|| Some(invitation_id.to_string()));
+        Ok(CancelAddParticipantOperationResult {
+            waiter: self.waiter(
+                OperationKind::CancelAddParticipant,
+                operation_context.clone(),
+                invitation_id.clone(),
+                None,
+            ),
+            invitation_id,
+            operation_context,
+        })
+    }
+
+    /// Removes a participant from the call.
+    pub async fn remove_participant(
+        &self,
+        participant: &CommunicationIdentifier,
+        options: RemoveParticipantOptions,
+    ) -> Result<RemoveParticipantResult> {
+        validate::identifier("participantToRemove", participant)?;
+        if let Some(url) = &options.operation_callback_url {
+            validate::callback_url("operationCallbackUri", url)?;
+        }
+        let operation_context = self.context_for(options.operation_context)?;
+        let request = RemoveParticipantRequest {
+            participant_to_remove: participant.to_model(),
+            operation_context: operation_context.clone(),
+            operation_callback_uri: options.operation_callback_url,
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let response: OperationContextResponse = self
+            .client
+            .post_json(
+                &self.path("/participants:remove"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        let operation_context = response.operation_context.or(operation_context);
+        Ok(RemoveParticipantResult {
+            waiter: self.waiter(
+                OperationKind::RemoveParticipant,
+                operation_context.clone(),
+                None,
+                Some(participant),
+            ),
+            operation_context,
+        })
+    }
+
+    /// Mutes a communication user (synchronous; a `ParticipantsUpdated` event follows).
+    pub async fn mute_participant(
+        &self,
+        participant: &CommunicationIdentifier,
+        options: MuteParticipantOptions,
+    ) -> Result<MuteParticipantResult> {
+        validate::identifier("targetParticipant", participant)?;
+        validate::mute_target(participant)?;
+        validate::operation_context(options.operation_context.as_deref())?;
+        let request = MuteParticipantsRequest {
+            target_participants: vec![participant.to_model()],
+            operation_context: options.operation_context.clone(),
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let response: OperationContextResponse = self
+            .client
+            .post_json(
+                &self.path("/participants:mute"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        Ok(MuteParticipantResult {
+            operation_context: response.operation_context.or(options.operation_context),
+        })
+    }
+
+    /// `false`: the app leaves (the call goes on if two or more others remain);
+    /// `true`: the call ends for everyone.
+    pub async fn hang_up(&self, is_for_everyone: bool) -> Result<()> {
+        self.hang_up_with_options(is_for_everyone, HangUpOptions::default())
+            .await
+    }
+
+    pub async fn hang_up_with_options(
+        &self,
+        is_for_everyone: bool,
+        options: HangUpOptions,
+    ) -> Result<()> {
+        let transport = self.client.transport();
+        if is_for_everyone {
+            let repeatability = options.repeatability.unwrap_or_default();
+            transport
+                .send(
+                    Method::POST,
+                    &self.path(":terminate"),
+                    None,
+                    Some(&repeatability),
+                )
+                .await?;
+        } else {
+            transport
+                .send(Method::DELETE, &self.path(""), None, None)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,246 @@
+//! Local validation: everything the service would refuse is refused here first, with the wire
+//! name of the offending field, so every language reports the same error before any request.
+
+use crate::error::{Error, Result};
+use crate::identifier::{is_e164, CommunicationIdentifier};
+use crate::options::CustomCallingContext;
+
+/// The service's limit on `invitationTimeoutInSeconds`.
+pub const MAX_INVITATION_TIMEOUT_SECONDS: u32 = 180;
+/// The service's limit on `operationContext`.
+pub const MAX_OPERATION_CONTEXT_CHARS: usize = 5_000;
+/// At most this many custom (`X-MS-Custom-` / `X-`) SIP headers.
+pub const MAX_SIP_CUSTOM_HEADERS: usize = 5;
+/// SIP header names, prefix included, are at most this long.
+pub const MAX_SIP_KEY_CHARS: usize = 64;
+/// SIP header values are at most this long.
+pub const MAX_SIP_VALUE_CHARS: usize = 256;
+/// At most this many VoIP headers.
+pub const MAX_VOIP_HEADERS: usize = 1_000;
+/// VoIP header names are at most this long.
+pub const MAX_VOIP_KEY_CHARS: usize = 64;
+/// VoIP header values are at most this long.
+pub const MAX_VOIP_VALUE_CHARS: usize = 1_024;
+
+/// A target or participant: non-empty, well formed, E.164 for phone numbers.
+pub fn identifier(field: &str, id: &CommunicationIdentifier) -> Result<()> {
+    let empty = |what: &str| Err(Error::invalid(field, format!("{what} must not be empty")));
+    match id {
+        CommunicationIdentifier::CommunicationUser { id } => {
+            if id.trim().is_empty() {
+                return empty("the communication user id");
+            }
+            if id.chars().any(char::is_control) {
+                return Err(Error::invalid(
+                    field,
+                    "the communication user id contains control characters",
+                ));
+            }
+        }
+        CommunicationIdentifier::PhoneNumber { phone_number, .. } => {
+            if phone_number.is_empty() {
+                return empty("the phone number");
+            }
+            if !is_e164(phone_number) {
+                return Err(Error::invalid(
+                    field,
+                    format!("`{phone_number}` is not an E.164 phone number (`+` and 2 to 15 digits, e.g. +16041234567)"),
+                ));
+            }
+        }
+        CommunicationIdentifier::MicrosoftTeamsUser { user_id, .. } => {
+            if user_id.trim().is_empty() {
+                return empty("the Teams user id");
+            }
+        }
+        CommunicationIdentifier::MicrosoftTeamsApp { app_id, .. } => {
+            if app_id.trim().is_empty() {
+                return empty("the Teams app id");
+            }
+        }
+        CommunicationIdentifier::Unknown { id } => {
+            if id.trim().is_empty() {
+                return empty("the raw id");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A caller id number: E.164.
+pub fn caller_id(field: &str, number: &str) -> Result<()> {
+    if !is_e164(number) {
+        return Err(Error::invalid(
+            field,
+            format!("`{number}` is not an E.164 phone number (e.g. +16044561234)"),
+        ));
+    }
+    Ok(())
+}
+
+/// PSTN targets need a caller id number.
+pub fn caller_id_for_target(
+    target: &CommunicationIdentifier,
+    caller_id: Option<&str>,
+) -> Result<()> {
+    if matches!(target, CommunicationIdentifier::PhoneNumber { .. }) && caller_id.is_none() {
+        return Err(Error::invalid(
+            "sourceCallerIdNumber",
+            "a phone-number target needs a source caller id number (an E.164 number of your resource)",
+        ));
+    }
+    Ok(())
+}
+
+/// A callback URL: absolute http(s) with a host.
+pub fn callback_url(field: &str, value: &str) -> Result<()> {
+    let parsed = url::Url::parse(value)
+        .map_err(|e| Error::invalid(field, format!("`{value}` is not an absolute URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(Error::invalid(
+            field,
+            format!("`{value}` must be an absolute http or https URL"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn operation_context(value: Option<&str>) -> Result<()> {
+    if let Some(value) = value {
+        let chars = value.chars().count();
+        if chars > MAX_OPERATION_CONTEXT_CHARS {
+            return Err(Error::invalid(
+                "operationContext",
+                format!("is {chars} characters long; the service allows at most {MAX_OPERATION_CONTEXT_CHARS}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn invitation_timeout(value: Option<u32>) -> Result<()> {
+    match value {
+        Some(0) => Err(Error::invalid(
+            "invitationTimeoutInSeconds",
+            "must be at least 1 second",
+        )),
+        Some(v) if v > MAX_INVITATION_TIMEOUT_SECONDS => Err(Error::invalid(
+            "invitationTimeoutInSeconds",
+            format!("is {v}; the service allows at most {MAX_INVITATION_TIMEOUT_SECONDS} seconds"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// RFC 3261 `token` characters: what a header name may contain.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
+}
+
+fn header_value(field: &str, key: &str, value: &str, max: usize) -> Result<()> {
+    let chars = value.chars().count();
+    if chars > max {
+        return Err(Error::invalid(
+            field,
+            format!("the value of `{key}` is {chars} characters long; at most {max} are allowed"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(Error::invalid(
+            field,
+            format!("the value of `{key}` contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn header_name(field: &str, key: &str, max: usize) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::invalid(field, "a header name must not be empty"));
+    }
+    if key.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("the header name `{key}` is longer than {max} characters"),
+        ));
+    }
+    if let Some(bad) = key.chars().find(|c| !is_token_char(*c)) {
+        return Err(Error::invalid(
+            field,
+            format!("the header name `{key}` contains `{bad}`; allowed are letters, digits and -.!%*_+`'~"),
+        ));
+    }
+    Ok(())
+}
+
+/// The service's limits on custom calling context.
+pub fn custom_calling_context(ctx: &CustomCallingContext) -> Result<()> {
+    const SIP: &str = "customCallingContext.sipHeaders";
+    const VOIP: &str = "customCallingContext.voipHeaders";
+    let mut custom = 0;
+    for (key, value) in &ctx.sip_headers {
+        header_name(SIP, key, MAX_SIP_KEY_CHARS)?;
+        if key != "User-To-User" {
+            if !(key.starts_with("X-MS-Custom-") || key.starts_with("X-")) {
+                return Err(Error::invalid(
+                    SIP,
+                    format!("`{key}` is not allowed: SIP headers are `User-To-User` or start with `X-MS-Custom-` or `X-` (use add_sip_x)"),
+                ));
+            }
+            let bare = key
+                .strip_prefix("X-MS-Custom-")
+                .or_else(|| key.strip_prefix("X-"))
+                .unwrap_or_default();
+            if bare.is_empty() {
+                return Err(Error::invalid(
+                    SIP,
+                    format!("`{key}` has a prefix but no name"),
+                ));
+            }
+            custom += 1;
+        }
+        header_value(SIP, key, value, MAX_SIP_VALUE_CHARS)?;
+    }
+    if custom > MAX_SIP_CUSTOM_HEADERS {
+        return Err(Error::invalid(
+            SIP,
+            format!("{custom} custom SIP headers given; the service allows at most {MAX_SIP_CUSTOM_HEADERS}"),
+        ));
+    }
+    if ctx.voip_headers.len() > MAX_VOIP_HEADERS {
+        return Err(Error::invalid(
+            VOIP,
+            format!(
+                "{} VoIP headers given; the service allows at most {MAX_VOIP_HEADERS}",
+                ctx.voip_headers.len()
+            ),
+        ));
+    }
+    for (key, value) in &ctx.voip_headers {
+        header_name(VOIP, key, MAX_VOIP_KEY_CHARS)?;
+        header_value(VOIP, key, value, MAX_VOIP_VALUE_CHARS)?;
+    }
+    Ok(())
+}
+
+/// Only communication users can be muted.
+pub fn mute_target(target: &CommunicationIdentifier) -> Result<()> {
+    if !matches!(target, CommunicationIdentifier::CommunicationUser { .. }) {
+        return Err(Error::invalid(
+            "targetParticipant",
+            format!(
+                "only communication users can be muted; `{}` is a {}",
+                target.raw_id(),
+                target.kind()
+            ),
+        ));
+    }
+    Ok(())
+}
