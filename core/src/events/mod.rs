@@ -1,1 +1,33 @@
-//! Callback events (in progress).
+//! Callback events: typed events, a parser that never panics, the event processor that pairs
+//! action results with their outcome events, callback JWT verification and (feature
+//! `listener`) a small callback HTTP server.
+//!
+//! - [`parse_events`] turns a callback or Event Grid body into [`CallAutomationEvent`]s.
+//! - [`EventProcessor`] routes them to waiters ([`EventProcessor::wait_for_outcome`]),
+//!   subscriptions and handlers, dropping duplicate deliveries.
+//! - [`CallbackVerifier`] checks the service's `Authorization: Bearer` JWT first.
+//! - `listener::serve` runs all of that behind an HTTP endpoint.
+
+mod model;
+mod parse;
+mod processor;
+mod verify;
+
+#[cfg(feature = "listener")]
+pub mod listener;
+
+pub use model::{
+    to_cloud_events_body, AddParticipantFailedEventData, AddParticipantSucceededEventData,
+    AnswerFailedEventData, CallAutomationEvent, CallConnectedEventData, CallDisconnectedEventData,
+    CallTransferAcceptedEventData, CallTransferFailedEventData,
+    CancelAddParticipantFailedEventData, CancelAddParticipantSucceededEventData,
+    ConnectFailedEventData, CreateCallFailedEventData, EventMeta, IncomingCallCustomContext,
+    IncomingCallEventData, ParticipantsUpdatedEventData, RemoveParticipantFailedEventData,
+    RemoveParticipantSucceededEventData, COMMUNICATION_TYPE_PREFIX, SUBSCRIPTION_VALIDATION_TYPE,
+};
+pub use parse::{parse_event, parse_events};
+pub use processor::{
+    EventFilter, EventProcessor, EventProcessorConfig, HandlerId, OperationKind, OperationOutcome,
+    PendingOperation, ProcessorStats, Subscription, SUBSCRIPTION_CAPACITY,
+};
+pub use verify::{verify_and_parse, CallbackVerifier, DEFAULT_ISSUER};

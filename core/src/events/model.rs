@@ -1,0 +1,551 @@
+//! Typed callback events.
+//!
+//! Every value here has public fields and (where sensible) `Default`, so applications can build
+//! events in their own tests and feed them to an [`EventProcessor`](super::EventProcessor).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::parse::WireField;
+use crate::error::Result;
+use crate::identifier::CommunicationIdentifier;
+use crate::models::{CallParticipant, ResultInformation};
+
+/// The prefix of every Call Automation event type on the wire.
+pub const COMMUNICATION_TYPE_PREFIX: &str = "Microsoft.Communication.";
+/// The Event Grid webhook handshake event type.
+pub const SUBSCRIPTION_VALIDATION_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
+
+/// The envelope of one delivered event (CloudEvents or Event Grid schema).
+///
+/// `id` is used to drop duplicate deliveries; Event Grid's `topic` is kept in `source`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventMeta {
+    /// The CloudEvent / Event Grid event id (empty when the sender gave none).
+    pub id: String,
+    /// CloudEvents `source` (Event Grid: `topic`), e.g. `calling/callConnections/{id}`.
+    pub source: Option<String>,
+    /// CloudEvents / Event Grid `subject`.
+    pub subject: Option<String>,
+    /// CloudEvents `time` (Event Grid: `eventTime`), ISO-8601, kept verbatim.
+    pub time: Option<String>,
+}
+
+macro_rules! call_event {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            /// The delivery envelope (id, source, subject, time).
+            pub meta: EventMeta,
+            /// The call connection this event belongs to (`callConnectionId`).
+            pub call_connection_id: String,
+            /// `serverCallId`.
+            pub server_call_id: Option<String>,
+            /// `correlationId`.
+            pub correlation_id: Option<String>,
+            /// `operationContext`: the value the app passed with the request that caused this event.
+            pub operation_context: Option<String>,
+            /// `resultInformation {code, subCode, message}`.
+            pub result_information: Option<ResultInformation>,
+            $( $(#[$fdoc])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            pub(crate) fn read(meta: EventMeta, data: &Map<String, Value>, path: &str) -> Result<Self> {
+                Ok(Self {
+                    meta,
+                    call_connection_id: <String as WireField>::read(data, "callConnectionId", path)?,
+                    server_call_id: <Option<String> as WireField>::read(data, "serverCallId", path)?,
+                    correlation_id: <Option<String> as WireField>::read(data, "correlationId", path)?,
+                    operation_context: <Option<String> as WireField>::read(data, "operationContext", path)?,
+                    result_information: <Option<ResultInformation> as WireField>::read(data, "resultInformation", path)?,
+                    $( $field: <$ty as WireField>::read(data, $wire, path)?, )*
+                })
+            }
+
+            pub(crate) fn write(&self) -> Map<String, Value> {
+                let mut data = Map::new();
+                self.call_connection_id.write(&mut data, "callConnectionId");
+                self.server_call_id.write(&mut data, "serverCallId");
+                self.correlation_id.write(&mut data, "correlationId");
+                self.operation_context.write(&mut data, "operationContext");
+                self.result_information.write(&mut data, "resultInformation");
+                $( self.$field.write(&mut data, $wire); )*
+                data
+            }
+
+            fn common(&self) -> Common<'_> {
+                Common {
+                    call_connection_id: &self.call_connection_id,
+                    server_call_id: self.server_call_id.as_deref(),
+                    correlation_id: self.correlation_id.as_deref(),
+                    operation_context: self.operation_context.as_deref(),
+                    result_information: self.result_information.as_ref(),
+                }
+            }
+        }
+    };
+}
+
+call_event!(
+    /// `CallConnected`: create, answer or connect succeeded.
+    CallConnectedEventData {}
+);
+call_event!(
+    /// `CallDisconnected`: the call ended or the app left it.
+    CallDisconnectedEventData {}
+);
+call_event!(
+    /// `CreateCallFailed`.
+    CreateCallFailedEventData {}
+);
+call_event!(
+    /// `AnswerFailed`.
+    AnswerFailedEventData {}
+);
+call_event!(
+    /// `ConnectFailed`.
+    ConnectFailedEventData {}
+);
+call_event!(
+    /// `ParticipantsUpdated`: the full roster after a change (join, leave, mute, hold).
+    ParticipantsUpdatedEventData {
+        /// `sequenceNumber`: a later roster has a greater number (0 when absent).
+        sequence_number: i64 => "sequenceNumber",
+        /// `participants`.
+        participants: Vec<CallParticipant> => "participants",
+    }
+);
+call_event!(
+    /// `AddParticipantSucceeded`.
+    AddParticipantSucceededEventData {
+        /// `participant`: who was added.
+        participant: Option<CommunicationIdentifier> => "participant",
+    }
+);
+call_event!(
+    /// `AddParticipantFailed`.
+    AddParticipantFailedEventData {
+        /// `participant`: who could not be added.
+        participant: Option<CommunicationIdentifier> => "participant",
+    }
+);
+call_event!(
+    /// `RemoveParticipantSucceeded`.
+    RemoveParticipantSucceededEventData {
+        /// `participant`: who was removed.
+        participant: Option<CommunicationIdentifier> => "participant",
+    }
+);
+call_event!(
+    /// `RemoveParticipantFailed`.
+    RemoveParticipantFailedEventData {
+        /// `participant`: who could not be removed.
+        participant: Option<CommunicationIdentifier> => "participant",
+    }
+);
+call_event!(
+    /// `CancelAddParticipantSucceeded`.
+    CancelAddParticipantSucceededEventData {
+        /// `invitationId` of the cancelled invitation.
+        invitation_id: Option<String> => "invitationId",
+    }
+);
+call_event!(
+    /// `CancelAddParticipantFailed`.
+    CancelAddParticipantFailedEventData {
+        /// `invitationId` of the invitation that could not be cancelled.
+        invitation_id: Option<String> => "invitationId",
+    }
+);
+call_event!(
+    /// `CallTransferAccepted`.
+    CallTransferAcceptedEventData {
+        /// `transferTarget`: who the call was transferred to.
+        transfer_target: Option<CommunicationIdentifier> => "transferTarget",
+        /// `transferee`: the participant that was moved away.
+        transferee: Option<CommunicationIdentifier> => "transferee",
+    }
+);
+call_event!(
+    /// `CallTransferFailed`.
+    CallTransferFailedEventData {}
+);
+
+/// `customContext` of an incoming call: SIP headers (custom keys carry the `X-MS-Custom-`
+/// prefix, UUI appears as `userToUser`) and VoIP headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncomingCallCustomContext {
+    /// `sipHeaders`.
+    pub sip_headers: BTreeMap<String, String>,
+    /// `voipHeaders`.
+    pub voip_headers: BTreeMap<String, String>,
+}
+
+/// `IncomingCall` (delivered by Event Grid, not by the call-automation callback).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncomingCallEventData {
+    /// The delivery envelope.
+    pub meta: EventMeta,
+    /// `to`: the callee.
+    pub to: Option<CommunicationIdentifier>,
+    /// `from`: the caller.
+    pub from: Option<CommunicationIdentifier>,
+    /// `serverCallId`.
+    pub server_call_id: Option<String>,
+    /// `callerDisplayName`.
+    pub caller_display_name: Option<String>,
+    /// `customContext`.
+    pub custom_context: Option<IncomingCallCustomContext>,
+    /// `incomingCallContext`: opaque; pass it verbatim to answer, redirect or reject.
+    pub incoming_call_context: Option<String>,
+    /// `onBehalfOfCallee`.
+    pub on_behalf_of_callee: Option<CommunicationIdentifier>,
+    /// `correlationId`.
+    pub correlation_id: Option<String>,
+}
+
+impl IncomingCallEventData {
+    pub(crate) fn read(meta: EventMeta, data: &Map<String, Value>, path: &str) -> Result<Self> {
+        Ok(Self {
+            meta,
+            to: WireField::read(data, "to", path)?,
+            from: WireField::read(data, "from", path)?,
+            server_call_id: WireField::read(data, "serverCallId", path)?,
+            caller_display_name: WireField::read(data, "callerDisplayName", path)?,
+            custom_context: WireField::read(data, "customContext", path)?,
+            incoming_call_context: WireField::read(data, "incomingCallContext", path)?,
+            on_behalf_of_callee: WireField::read(data, "onBehalfOfCallee", path)?,
+            correlation_id: WireField::read(data, "correlationId", path)?,
+        })
+    }
+
+    pub(crate) fn write(&self) -> Map<String, Value> {
+        let mut data = Map::new();
+        self.to.write(&mut data, "to");
+        self.from.write(&mut data, "from");
+        self.server_call_id.write(&mut data, "serverCallId");
+        self.caller_display_name
+            .write(&mut data, "callerDisplayName");
+        self.custom_context.write(&mut data, "customContext");
+        self.incoming_call_context
+            .write(&mut data, "incomingCallContext");
+        self.on_behalf_of_callee
+            .write(&mut data, "onBehalfOfCallee");
+        self.correlation_id.write(&mut data, "correlationId");
+        data
+    }
+}
+
+struct Common<'a> {
+    call_connection_id: &'a str,
+    server_call_id: Option<&'a str>,
+    correlation_id: Option<&'a str>,
+    operation_context: Option<&'a str>,
+    result_information: Option<&'a ResultInformation>,
+}
+
+/// One event posted by the service (or by Event Grid) to the application.
+///
+/// A type this version does not know becomes [`CallAutomationEvent::Unknown`], so a new service
+/// event never breaks an application.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CallAutomationEvent {
+    CallConnected(CallConnectedEventData),
+    CallDisconnected(CallDisconnectedEventData),
+    ParticipantsUpdated(ParticipantsUpdatedEventData),
+    CreateCallFailed(CreateCallFailedEventData),
+    AnswerFailed(AnswerFailedEventData),
+    ConnectFailed(ConnectFailedEventData),
+    AddParticipantSucceeded(AddParticipantSucceededEventData),
+    AddParticipantFailed(AddParticipantFailedEventData),
+    RemoveParticipantSucceeded(RemoveParticipantSucceededEventData),
+    RemoveParticipantFailed(RemoveParticipantFailedEventData),
+    CancelAddParticipantSucceeded(CancelAddParticipantSucceededEventData),
+    CancelAddParticipantFailed(CancelAddParticipantFailedEventData),
+    CallTransferAccepted(CallTransferAcceptedEventData),
+    CallTransferFailed(CallTransferFailedEventData),
+    /// `Microsoft.Communication.IncomingCall` from Event Grid.
+    IncomingCall(IncomingCallEventData),
+    /// The Event Grid webhook handshake (`Microsoft.EventGrid.SubscriptionValidationEvent`):
+    /// answer `{"validationResponse": validation_code}`.
+    SubscriptionValidation {
+        meta: EventMeta,
+        validation_code: String,
+        validation_url: Option<String>,
+    },
+    /// Any other event type, with its data kept verbatim.
+    Unknown {
+        meta: EventMeta,
+        /// The short type name (text after the last `.`), e.g. `PlayCompleted`.
+        event_type: String,
+        /// The full type as received, e.g. `Microsoft.Communication.PlayCompleted`.
+        cloud_event_type: String,
+        /// The `data` object as received (`null` when absent).
+        data: Value,
+    },
+}
+
+/// Calls `$body` with `$d` bound to the data struct of every call-automation variant, or
+/// evaluates `$other` for IncomingCall / SubscriptionValidation / Unknown.
+macro_rules! with_call_event {
+    ($event:expr, $d:ident => $body:expr, _ => $other:expr) => {
+        match $event {
+            CallAutomationEvent::CallConnected($d) => $body,
+            CallAutomationEvent::CallDisconnected($d) => $body,
+            CallAutomationEvent::ParticipantsUpdated($d) => $body,
+            CallAutomationEvent::CreateCallFailed($d) => $body,
+            CallAutomationEvent::AnswerFailed($d) => $body,
+            CallAutomationEvent::ConnectFailed($d) => $body,
+            CallAutomationEvent::AddParticipantSucceeded($d) => $body,
+            CallAutomationEvent::AddParticipantFailed($d) => $body,
+            CallAutomationEvent::RemoveParticipantSucceeded($d) => $body,
+            CallAutomationEvent::RemoveParticipantFailed($d) => $body,
+            CallAutomationEvent::CancelAddParticipantSucceeded($d) => $body,
+            CallAutomationEvent::CancelAddParticipantFailed($d) => $body,
+            CallAutomationEvent::CallTransferAccepted($d) => $body,
+            CallAutomationEvent::CallTransferFailed($d) => $body,
+            _ => $other,
+        }
+    };
+}
+
+impl CallAutomationEvent {
+    /// The short event type name, e.g. `CallConnected`, `IncomingCall`,
+    /// `SubscriptionValidationEvent`, or an unknown type's name.
+    pub fn event_type(&self) -> &str {
+        match self {
+            CallAutomationEvent::CallConnected(_) => "CallConnected",
+            CallAutomationEvent::CallDisconnected(_) => "CallDisconnected",
+            CallAutomationEvent::ParticipantsUpdated(_) => "ParticipantsUpdated",
+            CallAutomationEvent::CreateCallFailed(_) => "CreateCallFailed",
+            CallAutomationEvent::AnswerFailed(_) => "AnswerFailed",
+            CallAutomationEvent::ConnectFailed(_) => "ConnectFailed",
+            CallAutomationEvent::AddParticipantSucceeded(_) => "AddParticipantSucceeded",
+            CallAutomationEvent::AddParticipantFailed(_) => "AddParticipantFailed",
+            CallAutomationEvent::RemoveParticipantSucceeded(_) => "RemoveParticipantSucceeded",
+            CallAutomationEvent::RemoveParticipantFailed(_) => "RemoveParticipantFailed",
+            CallAutomationEvent::CancelAddParticipantSucceeded(_) => {
+                "CancelAddParticipantSucceeded"
+            }
+            CallAutomationEvent::CancelAddParticipantFailed(_) => "CancelAddParticipantFailed",
+            CallAutomationEvent::CallTransferAccepted(_) => "CallTransferAccepted",
+            CallAutomationEvent::CallTransferFailed(_) => "CallTransferFailed",
+            CallAutomationEvent::IncomingCall(_) => "IncomingCall",
+            CallAutomationEvent::SubscriptionValidation { .. } => "SubscriptionValidationEvent",
+            CallAutomationEvent::Unknown { event_type, .. } => event_type,
+        }
+    }
+
+    /// The full wire type, e.g. `Microsoft.Communication.CallConnected`.
+    pub fn cloud_event_type(&self) -> String {
+        match self {
+            CallAutomationEvent::SubscriptionValidation { .. } => {
+                SUBSCRIPTION_VALIDATION_TYPE.to_string()
+            }
+            CallAutomationEvent::Unknown {
+                cloud_event_type, ..
+            } => cloud_event_type.clone(),
+            other => format!("{COMMUNICATION_TYPE_PREFIX}{}", other.event_type()),
+        }
+    }
+
+    /// The delivery envelope.
+    pub fn meta(&self) -> &EventMeta {
+        match self {
+            CallAutomationEvent::IncomingCall(d) => &d.meta,
+            CallAutomationEvent::SubscriptionValidation { meta, .. }
+            | CallAutomationEvent::Unknown { meta, .. } => meta,
+            other => with_call_event!(other, d => &d.meta, _ => unreachable_meta()),
+        }
+    }
+
+    /// Mutable access to the envelope (e.g. to give a hand-built event an id).
+    pub fn meta_mut(&mut self) -> &mut EventMeta {
+        match self {
+            CallAutomationEvent::IncomingCall(d) => &mut d.meta,
+            CallAutomationEvent::SubscriptionValidation { meta, .. }
+            | CallAutomationEvent::Unknown { meta, .. } => meta,
+            CallAutomationEvent::CallConnected(d) => &mut d.meta,
+            CallAutomationEvent::CallDisconnected(d) => &mut d.meta,
+            CallAutomationEvent::ParticipantsUpdated(d) => &mut d.meta,
+            CallAutomationEvent::CreateCallFailed(d) => &mut d.meta,
+            CallAutomationEvent::AnswerFailed(d) => &mut d.meta,
+            CallAutomationEvent::ConnectFailed(d) => &mut d.meta,
+            CallAutomationEvent::AddParticipantSucceeded(d) => &mut d.meta,
+            CallAutomationEvent::AddParticipantFailed(d) => &mut d.meta,
+            CallAutomationEvent::RemoveParticipantSucceeded(d) => &mut d.meta,
+            CallAutomationEvent::RemoveParticipantFailed(d) => &mut d.meta,
+            CallAutomationEvent::CancelAddParticipantSucceeded(d) => &mut d.meta,
+            CallAutomationEvent::CancelAddParticipantFailed(d) => &mut d.meta,
+            CallAutomationEvent::CallTransferAccepted(d) => &mut d.meta,
+            CallAutomationEvent::CallTransferFailed(d) => &mut d.meta,
+        }
+    }
+
+    /// The CloudEvent / Event Grid id of this delivery.
+    pub fn id(&self) -> &str {
+        &self.meta().id
+    }
+
+    fn common(&self) -> Option<Common<'_>> {
+        with_call_event!(self, d => Some(d.common()), _ => None)
+    }
+
+    fn unknown_str(&self, key: &str) -> Option<&str> {
+        match self {
+            CallAutomationEvent::Unknown { data, .. } => data.get(key).and_then(Value::as_str),
+            _ => None,
+        }
+    }
+
+    /// The call connection id; for an unknown event type, its `data.callConnectionId` if it is a
+    /// string. `None` for IncomingCall and the Event Grid handshake.
+    pub fn call_connection_id(&self) -> Option<&str> {
+        match self.common() {
+            Some(c) => Some(c.call_connection_id),
+            None => self.unknown_str("callConnectionId"),
+        }
+    }
+
+    /// `serverCallId` (also for IncomingCall).
+    pub fn server_call_id(&self) -> Option<&str> {
+        match self {
+            CallAutomationEvent::IncomingCall(d) => d.server_call_id.as_deref(),
+            _ => match self.common() {
+                Some(c) => c.server_call_id,
+                None => self.unknown_str("serverCallId"),
+            },
+        }
+    }
+
+    /// `correlationId` (also for IncomingCall).
+    pub fn correlation_id(&self) -> Option<&str> {
+        match self {
+            CallAutomationEvent::IncomingCall(d) => d.correlation_id.as_deref(),
+            _ => match self.common() {
+                Some(c) => c.correlation_id,
+                None => self.unknown_str("correlationId"),
+            },
+        }
+    }
+
+    /// `operationContext`, echoed from the request that caused this event.
+    pub fn operation_context(&self) -> Option<&str> {
+        match self.common() {
+            Some(c) => c.operation_context,
+            None => self.unknown_str("operationContext"),
+        }
+    }
+
+    /// `resultInformation` of a call-automation event.
+    pub fn result_information(&self) -> Option<&ResultInformation> {
+        self.common().and_then(|c| c.result_information)
+    }
+
+    /// The participant of an add / remove event.
+    pub fn participant(&self) -> Option<&CommunicationIdentifier> {
+        match self {
+            CallAutomationEvent::AddParticipantSucceeded(d) => d.participant.as_ref(),
+            CallAutomationEvent::AddParticipantFailed(d) => d.participant.as_ref(),
+            CallAutomationEvent::RemoveParticipantSucceeded(d) => d.participant.as_ref(),
+            CallAutomationEvent::RemoveParticipantFailed(d) => d.participant.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The invitation id of a cancel-add event.
+    pub fn invitation_id(&self) -> Option<&str> {
+        match self {
+            CallAutomationEvent::CancelAddParticipantSucceeded(d) => d.invitation_id.as_deref(),
+            CallAutomationEvent::CancelAddParticipantFailed(d) => d.invitation_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True for the events that report a failed operation (`*Failed`).
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            CallAutomationEvent::CreateCallFailed(_)
+                | CallAutomationEvent::AnswerFailed(_)
+                | CallAutomationEvent::ConnectFailed(_)
+                | CallAutomationEvent::AddParticipantFailed(_)
+                | CallAutomationEvent::RemoveParticipantFailed(_)
+                | CallAutomationEvent::CancelAddParticipantFailed(_)
+                | CallAutomationEvent::CallTransferFailed(_)
+        ) || matches!(self, CallAutomationEvent::Unknown { event_type, .. } if event_type.ends_with("Failed"))
+    }
+
+    /// The `data` object as it appears on the wire (camelCase, identifiers with `kind`+`rawId`).
+    pub fn data_json(&self) -> Value {
+        match self {
+            CallAutomationEvent::IncomingCall(d) => Value::Object(d.write()),
+            CallAutomationEvent::SubscriptionValidation {
+                validation_code,
+                validation_url,
+                ..
+            } => {
+                let mut data = Map::new();
+                validation_code.write(&mut data, "validationCode");
+                validation_url.write(&mut data, "validationUrl");
+                Value::Object(data)
+            }
+            CallAutomationEvent::Unknown { data, .. } => data.clone(),
+            other => with_call_event!(other, d => Value::Object(d.write()), _ => Value::Null),
+        }
+    }
+
+    /// This event as a CloudEvents 1.0 JSON object, as the service posts it.
+    /// [`parse_events`](super::parse_events) of the result gives back an equal event.
+    pub fn to_cloud_event_json(&self) -> Value {
+        let meta = self.meta();
+        let mut object = Map::new();
+        object.insert("id".into(), Value::String(meta.id.clone()));
+        meta.source.write(&mut object, "source");
+        object.insert("type".into(), Value::String(self.cloud_event_type()));
+        let data = self.data_json();
+        if !data.is_null() {
+            object.insert("data".into(), data);
+        }
+        meta.time.write(&mut object, "time");
+        object.insert("specversion".into(), Value::String("1.0".into()));
+        object.insert(
+            "datacontenttype".into(),
+            Value::String("application/json".into()),
+        );
+        meta.subject.write(&mut object, "subject");
+        Value::Object(object)
+    }
+}
+
+/// A callback body: the JSON array of CloudEvents the service would post for `events`.
+pub fn to_cloud_events_body(events: &[CallAutomationEvent]) -> String {
+    Value::Array(
+        events
+            .iter()
+            .map(CallAutomationEvent::to_cloud_event_json)
+            .collect(),
+    )
+    .to_string()
+}
+
+// `meta()` covers every variant explicitly before falling back to the macro; this keeps the
+// macro's fallback arm type-correct without a panic path.
+fn unreachable_meta() -> &'static EventMeta {
+    static EMPTY: EventMeta = EventMeta {
+        id: String::new(),
+        source: None,
+        subject: None,
+        time: None,
+    };
+    &EMPTY
+}

@@ -1,0 +1,519 @@
+//! Parsing callback bodies into [`CallAutomationEvent`]s. Never panics on any input.
+//!
+//! Accepted shapes:
+//! - a JSON array of CloudEvents 1.0 objects (what the service posts to the callback URL);
+//! - a single CloudEvent object;
+//! - an Event Grid schema array or object (`eventType`, `data`, `eventTime`, `topic`, `subject`),
+//!   including the `Microsoft.EventGrid.SubscriptionValidationEvent` handshake.
+//!
+//! An object is read as Event Grid schema when it has `eventType` and no `type`.
+//! The event type is the text after the last `.` of `type` / `eventType`, so
+//! `Microsoft.Communication.CallConnected` is `CallConnected`. Unknown keys are ignored, unknown
+//! types become [`CallAutomationEvent::Unknown`], and `null` counts as absent.
+//!
+//! **One bad event fails the whole body**: the error's `path` names its index (`[2].data…`), so
+//! a malformed delivery is visible rather than partly dropped.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::model::*;
+use crate::error::{Error, Result};
+use crate::identifier::{CommunicationIdentifier, CommunicationIdentifierModel};
+use crate::models::{CallParticipant, ResultInformation};
+
+/// Parses a callback (or Event Grid) body into events.
+///
+/// An empty array gives an empty list. Malformed input gives [`Error::EventParse`] whose `path`
+/// says where (e.g. `[2].data.participants[0].identifier`); see the module docs for the shapes.
+///
+/// ```
+/// use callsteer::events::{parse_events, CallAutomationEvent};
+/// let body = br#"[{"id":"1","source":"calling/callConnections/c1",
+///   "type":"Microsoft.Communication.CallConnected","specversion":"1.0",
+///   "data":{"callConnectionId":"c1","operationContext":"ctx"}}]"#;
+/// let events = parse_events(body)?;
+/// assert_eq!(events[0].event_type(), "CallConnected");
+/// assert_eq!(events[0].call_connection_id(), Some("c1"));
+/// assert!(matches!(&events[0], CallAutomationEvent::CallConnected(d) if d.operation_context.as_deref() == Some("ctx")));
+/// assert!(parse_events(b"not json").is_err());
+/// # Ok::<(), callsteer::Error>(())
+/// ```
+pub fn parse_events(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Error::event_parse("$", format!("body is not valid JSON: {e}")))?;
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| parse_event_value(item, &format!("[{index}]")))
+            .collect(),
+        Value::Object(_) => Ok(vec![parse_event_value(&value, "")?]),
+        other => Err(Error::event_parse(
+            "$",
+            format!(
+                "expected a JSON array or object of events, found {}",
+                type_name(&other)
+            ),
+        )),
+    }
+}
+
+/// Parses one event from an already-decoded JSON value (CloudEvents or Event Grid schema).
+pub fn parse_event(value: &Value) -> Result<CallAutomationEvent> {
+    parse_event_value(value, "")
+}
+
+fn parse_event_value(value: &Value, path: &str) -> Result<CallAutomationEvent> {
+    let Value::Object(object) = value else {
+        return Err(Error::event_parse(
+            display_path(path),
+            format!("expected an event object, found {}", type_name(value)),
+        ));
+    };
+    let event_grid = !object.contains_key("type") && object.contains_key("eventType");
+    let (type_key, time_key, source_key) = if event_grid {
+        ("eventType", "eventTime", "topic")
+    } else {
+        ("type", "time", "source")
+    };
+    let full_type = match object.get(type_key) {
+        Some(Value::String(t)) if !t.is_empty() => t.clone(),
+        Some(Value::String(_)) => {
+            return Err(Error::event_parse(
+                join(path, type_key),
+                "event type is empty",
+            ))
+        }
+        Some(other) => {
+            return Err(Error::event_parse(
+                join(path, type_key),
+                format!("expected a string, found {}", type_name(other)),
+            ))
+        }
+        None => {
+            return Err(Error::event_parse(
+                display_path(path),
+                "event has no `type` (CloudEvents) or `eventType` (Event Grid)",
+            ))
+        }
+    };
+    let id = match object.get("id") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        // Some senders use numeric ids; keep them as text.
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            return Err(Error::event_parse(
+                join(path, "id"),
+                format!("expected a string, found {}", type_name(other)),
+            ))
+        }
+    };
+    let meta = EventMeta {
+        id,
+        source: WireField::read(object, source_key, path)?,
+        subject: WireField::read(object, "subject", path)?,
+        time: WireField::read(object, time_key, path)?,
+    };
+    let short_type = full_type
+        .rsplit('.')
+        .next()
+        .unwrap_or(full_type.as_str())
+        .to_string();
+    let data_path = join(path, "data");
+    let data_value = object.get("data").unwrap_or(&Value::Null);
+
+    if is_known(&short_type) {
+        let data = match data_value {
+            Value::Object(map) => map,
+            Value::Null => {
+                return Err(Error::event_parse(
+                    data_path,
+                    format!("`{short_type}` event has no data object"),
+                ))
+            }
+            other => {
+                return Err(Error::event_parse(
+                    data_path,
+                    format!("expected an object, found {}", type_name(other)),
+                ))
+            }
+        };
+        return read_known(&short_type, meta, data, &data_path);
+    }
+    Ok(CallAutomationEvent::Unknown {
+        meta,
+        event_type: short_type,
+        cloud_event_type: full_type,
+        data: data_value.clone(),
+    })
+}
+
+const KNOWN: &[&str] = &[
+    "CallConnected",
+    "CallDisconnected",
+    "ParticipantsUpdated",
+    "CreateCallFailed",
+    "AnswerFailed",
+    "ConnectFailed",
+    "AddParticipantSucceeded",
+    "AddParticipantFailed",
+    "RemoveParticipantSucceeded",
+    "RemoveParticipantFailed",
+    "CancelAddParticipantSucceeded",
+    "CancelAddParticipantFailed",
+    "CallTransferAccepted",
+    "CallTransferFailed",
+    "IncomingCall",
+    "SubscriptionValidationEvent",
+];
+
+fn is_known(short_type: &str) -> bool {
+    KNOWN.contains(&short_type)
+}
+
+fn read_known(
+    short_type: &str,
+    meta: EventMeta,
+    data: &Map<String, Value>,
+    path: &str,
+) -> Result<CallAutomationEvent> {
+    use CallAutomationEvent as E;
+    Ok(match short_type {
+        "CallConnected" => E::CallConnected(CallConnectedEventData::read(meta, data, path)?),
+        "CallDisconnected" => {
+            E::CallDisconnected(CallDisconnectedEventData::read(meta, data, path)?)
+        }
+        "ParticipantsUpdated" => {
+            E::ParticipantsUpdated(ParticipantsUpdatedEventData::read(meta, data, path)?)
+        }
+        "CreateCallFailed" => {
+            E::CreateCallFailed(CreateCallFailedEventData::read(meta, data, path)?)
+        }
+        "AnswerFailed" => E::AnswerFailed(AnswerFailedEventData::read(meta, data, path)?),
+        "ConnectFailed" => E::ConnectFailed(ConnectFailedEventData::read(meta, data, path)?),
+        "AddParticipantSucceeded" => {
+            E::AddParticipantSucceeded(AddParticipantSucceededEventData::read(meta, data, path)?)
+        }
+        "AddParticipantFailed" => {
+            E::AddParticipantFailed(AddParticipantFailedEventData::read(meta, data, path)?)
+        }
+        "RemoveParticipantSucceeded" => E::RemoveParticipantSucceeded(
+            RemoveParticipantSucceededEventData::read(meta, data, path)?,
+        ),
+        "RemoveParticipantFailed" => {
+            E::RemoveParticipantFailed(RemoveParticipantFailedEventData::read(meta, data, path)?)
+        }
+        "CancelAddParticipantSucceeded" => E::CancelAddParticipantSucceeded(
+            CancelAddParticipantSucceededEventData::read(meta, data, path)?,
+        ),
+        "CancelAddParticipantFailed" => E::CancelAddParticipantFailed(
+            CancelAddParticipantFailedEventData::read(meta, data, path)?,
+        ),
+        "CallTransferAccepted" => {
+            E::CallTransferAccepted(CallTransferAcceptedEventData::read(meta, data, path)?)
+        }
+        "CallTransferFailed" => {
+            E::CallTransferFailed(CallTransferFailedEventData::read(meta, data, path)?)
+        }
+        "IncomingCall" => E::IncomingCall(IncomingCallEventData::read(meta, data, path)?),
+        _ => {
+            // SubscriptionValidationEvent
+            let validation_code = match data.get("validationCode") {
+                Some(Value::String(code)) => code.clone(),
+                Some(other) if !other.is_null() => {
+                    return Err(Error::event_parse(
+                        join(path, "validationCode"),
+                        format!("expected a string, found {}", type_name(other)),
+                    ))
+                }
+                _ => return Err(Error::event_parse(join(path, "validationCode"), "missing")),
+            };
+            E::SubscriptionValidation {
+                meta,
+                validation_code,
+                validation_url: WireField::read(data, "validationUrl", path)?,
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field codec shared by the event structs.
+
+/// A value that can be read from / written to a `data` object under a wire key.
+pub(crate) trait WireField: Sized {
+    /// Reads `object[key]`; absent and `null` give the type's "absent" value.
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self>;
+    /// Writes under `key`; absent values are not written.
+    fn write(&self, object: &mut Map<String, Value>, key: &str);
+}
+
+fn present<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object.get(key).filter(|v| !v.is_null())
+}
+
+fn wrong_type(path: &str, key: &str, expected: &str, found: &Value) -> Error {
+    Error::event_parse(
+        join(path, key),
+        format!("expected {expected}, found {}", type_name(found)),
+    )
+}
+
+impl WireField for String {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        Ok(<Option<String>>::read(object, key, path)?.unwrap_or_default())
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        object.insert(key.to_string(), Value::String(self.clone()));
+    }
+}
+
+impl WireField for Option<String> {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        match present(object, key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(wrong_type(path, key, "a string", other)),
+        }
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        if let Some(value) = self {
+            object.insert(key.to_string(), Value::String(value.clone()));
+        }
+    }
+}
+
+impl WireField for i64 {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        match present(object, key) {
+            None => Ok(0),
+            Some(value) => value
+                .as_i64()
+                .ok_or_else(|| wrong_type(path, key, "an integer", value)),
+        }
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        object.insert(key.to_string(), Value::from(*self));
+    }
+}
+
+fn read_i32(object: &Map<String, Value>, key: &str, path: &str) -> Result<Option<i32>> {
+    match present(object, key) {
+        None => Ok(None),
+        Some(value) => value
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| wrong_type(path, key, "a 32-bit integer", value)),
+    }
+}
+
+fn read_bool(object: &Map<String, Value>, key: &str, path: &str) -> Result<Option<bool>> {
+    match present(object, key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(wrong_type(path, key, "a boolean", other)),
+    }
+}
+
+fn read_object<'a>(
+    object: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>> {
+    match present(object, key) {
+        None => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(other) => Err(wrong_type(path, key, "an object", other)),
+    }
+}
+
+impl WireField for Option<ResultInformation> {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        let Some(info) = read_object(object, key, path)? else {
+            return Ok(None);
+        };
+        let here = join(path, key);
+        Ok(Some(ResultInformation {
+            code: read_i32(info, "code", &here)?,
+            sub_code: read_i32(info, "subCode", &here)?,
+            message: WireField::read(info, "message", &here)?,
+        }))
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        if let Some(info) = self {
+            let mut map = Map::new();
+            if let Some(code) = info.code {
+                map.insert("code".into(), Value::from(code));
+            }
+            if let Some(sub_code) = info.sub_code {
+                map.insert("subCode".into(), Value::from(sub_code));
+            }
+            info.message.write(&mut map, "message");
+            object.insert(key.to_string(), Value::Object(map));
+        }
+    }
+}
+
+/// Reads an identifier model at `path` (the identifier's own path).
+fn read_identifier(value: &Value, path: &str) -> Result<CommunicationIdentifier> {
+    if !value.is_object() {
+        return Err(Error::event_parse(
+            path,
+            format!("expected an identifier object, found {}", type_name(value)),
+        ));
+    }
+    let model: CommunicationIdentifierModel = serde_json::from_value(value.clone())
+        .map_err(|e| Error::event_parse(path, format!("invalid identifier: {e}")))?;
+    CommunicationIdentifier::from_model(&model).map_err(|e| {
+        let message = match e {
+            Error::InvalidArgument { message, .. } => message,
+            other => other.to_string(),
+        };
+        Error::event_parse(path, format!("invalid identifier: {message}"))
+    })
+}
+
+fn identifier_json(identifier: &CommunicationIdentifier) -> Value {
+    serde_json::to_value(identifier.to_model_with_kind()).unwrap_or(Value::Null)
+}
+
+impl WireField for Option<CommunicationIdentifier> {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        match present(object, key) {
+            None => Ok(None),
+            Some(value) => read_identifier(value, &join(path, key)).map(Some),
+        }
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        if let Some(identifier) = self {
+            object.insert(key.to_string(), identifier_json(identifier));
+        }
+    }
+}
+
+impl WireField for Vec<CallParticipant> {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        let items = match present(object, key) {
+            None => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(other) => return Err(wrong_type(path, key, "an array", other)),
+        };
+        let here = join(path, key);
+        let mut participants = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let item_path = format!("{here}[{index}]");
+            let Value::Object(map) = item else {
+                return Err(Error::event_parse(
+                    item_path,
+                    format!("expected a participant object, found {}", type_name(item)),
+                ));
+            };
+            let identifier =
+                <Option<CommunicationIdentifier>>::read(map, "identifier", &item_path)?
+                    .unwrap_or_else(|| CommunicationIdentifier::unknown(""));
+            participants.push(CallParticipant {
+                identifier,
+                is_muted: read_bool(map, "isMuted", &item_path)?.unwrap_or(false),
+                is_on_hold: read_bool(map, "isOnHold", &item_path)?.unwrap_or(false),
+            });
+        }
+        Ok(participants)
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        let items = self
+            .iter()
+            .map(|p| {
+                let mut map = Map::new();
+                map.insert("identifier".into(), identifier_json(&p.identifier));
+                map.insert("isMuted".into(), Value::Bool(p.is_muted));
+                map.insert("isOnHold".into(), Value::Bool(p.is_on_hold));
+                Value::Object(map)
+            })
+            .collect();
+        object.insert(key.to_string(), Value::Array(items));
+    }
+}
+
+fn read_string_map(
+    object: &Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<BTreeMap<String, String>> {
+    let Some(map) = read_object(object, key, path)? else {
+        return Ok(BTreeMap::new());
+    };
+    let here = join(path, key);
+    let mut out = BTreeMap::new();
+    for (name, value) in map {
+        match value {
+            Value::String(s) => {
+                out.insert(name.clone(), s.clone());
+            }
+            other => return Err(wrong_type(&here, name, "a string", other)),
+        }
+    }
+    Ok(out)
+}
+
+fn string_map_json(map: &BTreeMap<String, String>) -> Value {
+    Value::Object(
+        map.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+impl WireField for Option<IncomingCallCustomContext> {
+    fn read(object: &Map<String, Value>, key: &str, path: &str) -> Result<Self> {
+        let Some(context) = read_object(object, key, path)? else {
+            return Ok(None);
+        };
+        let here = join(path, key);
+        Ok(Some(IncomingCallCustomContext {
+            sip_headers: read_string_map(context, "sipHeaders", &here)?,
+            voip_headers: read_string_map(context, "voipHeaders", &here)?,
+        }))
+    }
+    fn write(&self, object: &mut Map<String, Value>, key: &str) {
+        if let Some(context) = self {
+            let mut map = Map::new();
+            map.insert("sipHeaders".into(), string_map_json(&context.sip_headers));
+            map.insert("voipHeaders".into(), string_map_json(&context.voip_headers));
+            object.insert(key.to_string(), Value::Object(map));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths.
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn display_path(path: &str) -> String {
+    if path.is_empty() {
+        "$".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
