@@ -1,0 +1,288 @@
+//! Invitations (create-call targets, added participants, transfer targets) and how they end:
+//! answered, failed per the target's behaviour, timed out, or canceled.
+
+use callsteer::CommunicationIdentifier;
+use serde_json::json;
+
+use super::behavior::{self, ResultCode};
+use super::model::{CallState, Invitation, InvitationKind, InvitationState};
+use super::{TimerAction, World};
+
+impl World {
+    /// Creates a pending invitation and schedules the target's reaction and the timeout.
+    pub(crate) fn start_invitation(
+        &mut self,
+        call_id: &str,
+        target: CommunicationIdentifier,
+        kind: InvitationKind,
+        operation_context: Option<String>,
+        operation_callback_uri: Option<String>,
+        timeout_s: u64,
+    ) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let behavior = self.target_behavior(&target.raw_id());
+        self.invitations.insert(
+            id.clone(),
+            Invitation {
+                id: id.clone(),
+                call_id: call_id.to_string(),
+                target,
+                kind,
+                operation_context,
+                operation_callback_uri,
+                state: InvitationState::Pending,
+            },
+        );
+        if behavior.behavior != behavior::Behavior::NoAnswer {
+            self.schedule(
+                behavior.delay_ms.unwrap_or(0),
+                TimerAction::ResolveInvitation {
+                    invitation_id: id.clone(),
+                    failure: behavior.behavior.failure(),
+                },
+            );
+        }
+        self.schedule(
+            timeout_s.saturating_mul(1000),
+            TimerAction::InvitationTimeout {
+                invitation_id: id.clone(),
+            },
+        );
+        id
+    }
+
+    pub(crate) fn resolve_invitation_timeout(&mut self, invitation_id: &str) {
+        self.resolve_invitation(invitation_id, Some(behavior::TIMED_OUT));
+    }
+
+    /// Ends a pending invitation: `failure = None` means the target answered.
+    pub(crate) fn resolve_invitation(&mut self, invitation_id: &str, failure: Option<ResultCode>) {
+        let Some(invitation) = self.invitations.get_mut(invitation_id) else {
+            return;
+        };
+        if invitation.state != InvitationState::Pending {
+            return;
+        }
+        invitation.state = match failure {
+            None => InvitationState::Answered,
+            Some(code) => InvitationState::Failed(code),
+        };
+        let invitation = invitation.clone();
+        let call_active = self
+            .calls
+            .get(&invitation.call_id)
+            .is_some_and(|c| c.is_active());
+        if !call_active {
+            return;
+        }
+        match invitation.kind.clone() {
+            InvitationKind::Create => self.resolve_create_target(&invitation, failure),
+            InvitationKind::Add => self.resolve_add(&invitation, failure),
+            InvitationKind::Transfer { transferee } => {
+                self.resolve_transfer(&invitation, transferee, failure)
+            }
+        }
+    }
+
+    fn resolve_create_target(&mut self, invitation: &Invitation, failure: Option<ResultCode>) {
+        let call_id = invitation.call_id.clone();
+        let Some(call) = self.calls.get_mut(&call_id) else {
+            return;
+        };
+        match failure {
+            None => {
+                call.add_participant(&invitation.target);
+                let was_connecting = call.state == CallState::Connecting;
+                if was_connecting {
+                    call.state = CallState::Connected;
+                }
+                let ctx = call.operation_context.clone();
+                if was_connecting {
+                    self.emit(
+                        &call_id,
+                        "CallConnected",
+                        None,
+                        ctx.as_deref(),
+                        Some(behavior::CALL_CONNECTED),
+                        json!({}),
+                    );
+                }
+                self.emit_participants_updated(&call_id);
+            }
+            Some(code) => {
+                if call.state != CallState::Connecting {
+                    return;
+                }
+                let others_pending = self.invitations.values().any(|i| {
+                    i.call_id == call_id
+                        && i.kind == InvitationKind::Create
+                        && i.state == InvitationState::Pending
+                });
+                if others_pending {
+                    return;
+                }
+                let ctx = call.operation_context.clone();
+                self.emit(
+                    &call_id,
+                    "CreateCallFailed",
+                    None,
+                    ctx.as_deref(),
+                    Some(code),
+                    json!({}),
+                );
+                self.disconnect(&call_id, code, ctx.as_deref());
+            }
+        }
+    }
+
+    fn resolve_add(&mut self, invitation: &Invitation, failure: Option<ResultCode>) {
+        let call_id = invitation.call_id.clone();
+        let participant = json!({"participant": invitation.target.to_model_with_kind()});
+        match failure {
+            None => {
+                if let Some(call) = self.calls.get_mut(&call_id) {
+                    call.add_participant(&invitation.target);
+                }
+                self.emit(
+                    &call_id,
+                    "AddParticipantSucceeded",
+                    invitation.operation_callback_uri.as_deref(),
+                    invitation.operation_context.as_deref(),
+                    Some(behavior::SUCCESS),
+                    participant,
+                );
+                self.emit_participants_updated(&call_id);
+            }
+            Some(code) => self.emit(
+                &call_id,
+                "AddParticipantFailed",
+                invitation.operation_callback_uri.as_deref(),
+                invitation.operation_context.as_deref(),
+                Some(code),
+                participant,
+            ),
+        }
+    }
+
+    fn resolve_transfer(
+        &mut self,
+        invitation: &Invitation,
+        transferee: Option<CommunicationIdentifier>,
+        failure: Option<ResultCode>,
+    ) {
+        let call_id = invitation.call_id.clone();
+        let Some(call) = self.calls.get_mut(&call_id) else {
+            return;
+        };
+        let url = invitation.operation_callback_uri.as_deref();
+        let ctx = invitation.operation_context.as_deref();
+        if let Some(code) = failure {
+            call.state = CallState::Connected;
+            self.emit(
+                &call_id,
+                "CallTransferFailed",
+                url,
+                ctx,
+                Some(code),
+                json!({}),
+            );
+            return;
+        }
+        // The party being moved: the named transferee, else the 1:1 call's remote party.
+        let moved = transferee
+            .clone()
+            .or_else(|| call.participants.first().map(|p| p.identifier.clone()));
+        let mut extra = json!({"transferTarget": invitation.target.to_model_with_kind()});
+        if let (Some(moved), Some(map)) = (&moved, extra.as_object_mut()) {
+            map.insert("transferee".into(), json!(moved.to_model_with_kind()));
+        }
+        let group_transfer = transferee.is_some() && call.participants.len() > 1;
+        if group_transfer {
+            // The transferee's seat goes to the target; the app stays in the call.
+            if let Some(index) = moved
+                .as_ref()
+                .and_then(|m| call.participant_index(&m.raw_id()))
+            {
+                call.participants.remove(index);
+            }
+            call.add_participant(&invitation.target);
+            call.state = CallState::Connected;
+            self.emit(
+                &call_id,
+                "CallTransferAccepted",
+                url,
+                ctx,
+                Some(behavior::SUCCESS),
+                extra,
+            );
+            self.emit_participants_updated(&call_id);
+        } else {
+            call.state = CallState::TransferAccepted;
+            self.emit(
+                &call_id,
+                "CallTransferAccepted",
+                url,
+                ctx,
+                Some(behavior::SUCCESS),
+                extra,
+            );
+            // The remote party now talks to the target; the app's leg ends.
+            self.disconnect(&call_id, behavior::TRANSFERRED, None);
+        }
+    }
+
+    /// CancelAddParticipant: success if the invitation is still ringing, else failure.
+    pub(crate) fn cancel_invitation(
+        &mut self,
+        call_id: &str,
+        invitation_id: &str,
+        operation_context: Option<&str>,
+        operation_callback_uri: Option<&str>,
+    ) {
+        let pending = self.invitations.get(invitation_id).filter(|i| {
+            i.call_id == call_id
+                && i.kind == InvitationKind::Add
+                && i.state == InvitationState::Pending
+        });
+        let extra = json!({"invitationId": invitation_id});
+        let Some(invitation) = pending.cloned() else {
+            self.emit(
+                call_id,
+                "CancelAddParticipantFailed",
+                operation_callback_uri,
+                operation_context,
+                Some(behavior::CANCEL_TOO_LATE),
+                extra,
+            );
+            return;
+        };
+        if let Some(i) = self.invitations.get_mut(invitation_id) {
+            i.state = InvitationState::Canceled;
+        }
+        self.emit(
+            call_id,
+            "CancelAddParticipantSucceeded",
+            operation_callback_uri,
+            operation_context,
+            Some(behavior::SUCCESS),
+            extra,
+        );
+        self.emit(
+            call_id,
+            "AddParticipantFailed",
+            invitation.operation_callback_uri.as_deref(),
+            invitation.operation_context.as_deref(),
+            Some(behavior::CANCELED),
+            json!({"participant": invitation.target.to_model_with_kind()}),
+        );
+    }
+
+    /// Cancels every pending invitation of a call (the call ended).
+    pub(crate) fn drop_invitations(&mut self, call_id: &str) {
+        for invitation in self.invitations.values_mut() {
+            if invitation.call_id == call_id && invitation.state == InvitationState::Pending {
+                invitation.state = InvitationState::Canceled;
+            }
+        }
+    }
+}

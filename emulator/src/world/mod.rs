@@ -1,0 +1,265 @@
+//! The simulated world: calls, participants, invitations, incoming calls, server calls and
+//! rooms, with the timers that move them along and the events they produce.
+//!
+//! Everything lives behind one `std::sync::Mutex` (never held across an await): operations are
+//! short, and one lock makes each action atomic with respect to timers and other requests.
+
+pub mod behavior;
+mod behavior_store;
+mod directory;
+mod invitations;
+mod mid_call;
+pub mod model;
+mod pre_connection;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::config::EmulatorConfig;
+use crate::delivery::{Channel, Delivery};
+use behavior::{ResultCode, TargetBehavior};
+use model::{Call, IncomingCall, Invitation, Room, ServerCall};
+
+pub use behavior_store::BehaviorStore;
+
+/// Something that happens later in simulation time.
+#[derive(Debug, Clone)]
+pub enum TimerAction {
+    /// The invited target reacts (answers, or fails with the given result).
+    ResolveInvitation {
+        invitation_id: String,
+        failure: Option<ResultCode>,
+    },
+    /// The invitation's timeout elapses.
+    InvitationTimeout { invitation_id: String },
+    /// An answered or connected call finishes connecting.
+    Connect { call_id: String },
+    /// Connect found nothing to connect to.
+    ConnectFail { call_id: String },
+}
+
+/// The Event Grid topic the emulator pretends to be.
+pub const EVENT_GRID_TOPIC: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/callsteer-emulator/providers/Microsoft.Communication/communicationServices/callsteer-emulator";
+
+pub struct World {
+    pub(crate) config: Arc<EmulatorConfig>,
+    pub(crate) clock: Arc<Clock>,
+    pub(crate) delivery: Arc<Delivery>,
+    timer_notify: Arc<Notify>,
+    timers: BTreeMap<(u64, u64), TimerAction>,
+    timer_seq: u64,
+    pub(crate) calls: HashMap<String, Call>,
+    /// Call connection ids in creation order, for stable admin listings.
+    pub(crate) call_order: Vec<String>,
+    pub(crate) invitations: HashMap<String, Invitation>,
+    pub(crate) incoming: HashMap<String, IncomingCall>,
+    pub(crate) server_calls: HashMap<String, ServerCall>,
+    pub(crate) rooms: HashMap<String, Room>,
+    pub(crate) behaviors: BehaviorStore,
+    pub(crate) resource_numbers: HashSet<String>,
+    pub(crate) webhooks: Vec<String>,
+}
+
+impl World {
+    pub fn new(
+        config: Arc<EmulatorConfig>,
+        clock: Arc<Clock>,
+        delivery: Arc<Delivery>,
+        timer_notify: Arc<Notify>,
+    ) -> Self {
+        let resource_numbers = config.resource_phone_numbers.iter().cloned().collect();
+        World {
+            behaviors: BehaviorStore::new(config.answer_delay_ms),
+            config,
+            clock,
+            delivery,
+            timer_notify,
+            timers: BTreeMap::new(),
+            timer_seq: 0,
+            calls: HashMap::new(),
+            call_order: Vec::new(),
+            invitations: HashMap::new(),
+            incoming: HashMap::new(),
+            server_calls: HashMap::new(),
+            rooms: HashMap::new(),
+            resource_numbers,
+            webhooks: Vec::new(),
+        }
+    }
+
+    // ---- timers ----
+
+    pub(crate) fn schedule(&mut self, delay_ms: u64, action: TimerAction) {
+        self.timer_seq += 1;
+        let due = self.clock.now_ms().saturating_add(delay_ms);
+        self.timers.insert((due, self.timer_seq), action);
+        self.timer_notify.notify_one();
+    }
+
+    /// Fires every timer that is due, in due order (ties in scheduling order). Timers that
+    /// firing schedules are fired too when already due.
+    pub fn run_due(&mut self) {
+        loop {
+            let now = self.clock.now_ms();
+            let Some((&key, _)) = self.timers.iter().next() else {
+                return;
+            };
+            if key.0 > now {
+                return;
+            }
+            if let Some(action) = self.timers.remove(&key) {
+                self.fire(action);
+            }
+        }
+    }
+
+    /// When the earliest pending timer is due (simulation ms).
+    pub fn next_due(&self) -> Option<u64> {
+        self.timers.keys().next().map(|k| k.0)
+    }
+
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
+    }
+
+    fn fire(&mut self, action: TimerAction) {
+        match action {
+            TimerAction::ResolveInvitation {
+                invitation_id,
+                failure,
+            } => self.resolve_invitation(&invitation_id, failure),
+            TimerAction::InvitationTimeout { invitation_id } => {
+                self.resolve_invitation_timeout(&invitation_id)
+            }
+            TimerAction::Connect { call_id } => self.finish_connect(&call_id),
+            TimerAction::ConnectFail { call_id } => self.fail_connect(&call_id),
+        }
+    }
+
+    // ---- ids ----
+
+    pub(crate) fn new_server_call_id() -> String {
+        // Real server call ids are base64url of a conversation URL; mimic the shape.
+        B64URL.encode(format!(
+            "https://emulator.callsteer.local/conv/{}?i=1&e=0",
+            uuid::Uuid::new_v4()
+        ))
+    }
+
+    pub(crate) fn new_incoming_call_context() -> String {
+        let bytes: [u8; 32] = rand::random();
+        format!("emu1.{}", B64URL.encode(bytes))
+    }
+
+    pub(crate) fn target_behavior(&self, raw_id: &str) -> TargetBehavior {
+        self.behaviors.get(raw_id)
+    }
+
+    // ---- events ----
+
+    /// Produces a callback event for a call: common fields are filled from the call; the event
+    /// goes to `operation_callback_uri` when given, else the call's callback URI.
+    pub(crate) fn emit(
+        &mut self,
+        call_id: &str,
+        name: &str,
+        operation_callback_uri: Option<&str>,
+        operation_context: Option<&str>,
+        result: Option<ResultCode>,
+        extra: Value,
+    ) {
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
+        let mut data = Map::new();
+        data.insert("callConnectionId".into(), json!(call.id));
+        data.insert("serverCallId".into(), json!(call.server_call_id));
+        data.insert("correlationId".into(), json!(call.correlation_id));
+        if let Some(ctx) = operation_context {
+            data.insert("operationContext".into(), json!(ctx));
+        }
+        if let Some(result) = result {
+            data.insert("resultInformation".into(), result.to_json());
+        }
+        if let Value::Object(extra) = extra {
+            data.extend(extra);
+        }
+        let source = format!("calling/callConnections/{}", call.id);
+        let event = json!({
+            "id": uuid::Uuid::new_v4().to_string(),
+            "source": source,
+            "type": format!("Microsoft.Communication.{name}"),
+            "data": Value::Object(data),
+            "time": self.clock.rfc3339_now(),
+            "specversion": "1.0",
+            "datacontenttype": "application/json",
+            "subject": source,
+        });
+        let url = operation_callback_uri
+            .unwrap_or(&call.callback_uri)
+            .to_string();
+        let call_id = call.id.clone();
+        self.delivery
+            .enqueue(&call_id, &call_id, Channel::Callback, &url, event);
+    }
+
+    /// ParticipantsUpdated with the next sequence number of the call.
+    pub(crate) fn emit_participants_updated(&mut self, call_id: &str) {
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
+        call.sequence_number += 1;
+        let extra = json!({
+            "sequenceNumber": call.sequence_number,
+            "participants": call.participant_models(),
+        });
+        self.emit(
+            call_id,
+            "ParticipantsUpdated",
+            None,
+            None,
+            Some(behavior::SUCCESS),
+            extra,
+        );
+    }
+
+    /// Delivers an IncomingCall, Event Grid schema, to every registered webhook.
+    pub(crate) fn emit_incoming_call(&mut self, incoming: &IncomingCall) {
+        let mut data = json!({
+            "to": incoming.to.to_model_with_kind(),
+            "from": incoming.from.to_model_with_kind(),
+            "serverCallId": incoming.server_call_id,
+            "callerDisplayName": incoming.caller_display_name.clone().unwrap_or_default(),
+            "incomingCallContext": incoming.context,
+            "correlationId": incoming.correlation_id,
+        });
+        if let (Some(custom), Value::Object(map)) = (&incoming.custom_context, &mut data) {
+            map.insert("customContext".into(), custom.clone());
+        }
+        for url in self.webhooks.clone() {
+            let event = json!({
+                "id": uuid::Uuid::new_v4().to_string(),
+                "topic": EVENT_GRID_TOPIC,
+                "subject": format!("/caller/{}/recipient/{}", incoming.from.raw_id(), incoming.to.raw_id()),
+                "data": data.clone(),
+                "eventType": "Microsoft.Communication.IncomingCall",
+                "dataVersion": "1.0",
+                "metadataVersion": "1",
+                "eventTime": self.clock.rfc3339_now(),
+            });
+            self.delivery.enqueue(
+                "eventgrid",
+                &format!("eventgrid:{url}"),
+                Channel::EventGrid,
+                &url,
+                event,
+            );
+        }
+    }
+}
