@@ -92,6 +92,20 @@ fn tls_provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// A `reqwest` client builder with callsteer's TLS setup: rustls on the ring provider, the
+/// system's roots plus `CALLSTEER_EXTRA_CA_PEM`, HTTP/2 by ALPN. Everything in the workspace that
+/// speaks HTTP builds its client here, so no part depends on a process-wide default provider.
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder> {
+    let tls = rustls::ClientConfig::builder_with_provider(tls_provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::transport(format!("TLS setup failed: {e}")))?;
+    let mut tls = tls
+        .with_root_certificates(load_root_store())
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls))
+}
+
 impl Transport {
     pub(crate) fn new(
         endpoint: url::Url,
@@ -103,15 +117,8 @@ impl Transport {
             agent.push(' ');
             agent.push_str(suffix);
         }
-        let tls = rustls::ClientConfig::builder_with_provider(tls_provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::transport(format!("TLS setup failed: {e}")))?;
-        let roots = load_root_store();
-        let mut tls = tls.with_root_certificates(roots).with_no_client_auth();
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let http = reqwest::Client::builder()
+        let http = http_client_builder()?
             .user_agent(agent)
-            .tls_backend_preconfigured(tls)
             .timeout(options.timeout)
             .build()
             .map_err(|e| Error::transport(format!("HTTP client setup failed: {e}")))?;
