@@ -287,8 +287,18 @@ impl Transport {
             .request(method.clone(), url.clone())
             .headers(headers)
             .body(body.to_vec());
+        let sent_at = Instant::now();
         let response = request.send().await.map_err(classify_send_error)?;
         let status = response.status();
+        // One structured line per exchange: apps (and the demo) render their own timeline from it.
+        tracing::info!(
+            target: "callsteer::http",
+            method = %method,
+            path = %url.path(),
+            status = status.as_u16(),
+            elapsed_ms = sent_at.elapsed().as_millis() as u64,
+            "response"
+        );
         let response_headers = response.headers().clone();
         let bytes = response.bytes().await.map_err(classify_send_error)?;
         if status.is_success() {
