@@ -59,3 +59,8 @@ pub use options::{
 pub use outcome::OutcomeWaiter;
 pub use transport::{ClientOptions, RetryOptions, DEFAULT_API_VERSION};
 pub use wire::CallRejectReason;
+
+/// The README's Rust examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
