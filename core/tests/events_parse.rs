@@ -70,10 +70,18 @@ fn every_call_event_type_parses_with_common_fields() {
         );
         assert!(!event.id().is_empty());
         assert!(event.meta().time.is_some());
-        assert!(event.meta().source.as_deref().unwrap().starts_with("calling/callConnections/"));
+        assert!(event
+            .meta()
+            .source
+            .as_deref()
+            .unwrap()
+            .starts_with("calling/callConnections/"));
         assert!(event.result_information().is_some(), "{name}");
         assert_eq!(event.is_failure(), name.ends_with("Failed"), "{name}");
-        assert!(!matches!(event, CallAutomationEvent::Unknown { .. }), "{name}");
+        assert!(
+            !matches!(event, CallAutomationEvent::Unknown { .. }),
+            "{name}"
+        );
     }
 }
 
@@ -129,9 +137,14 @@ fn per_event_fields() {
         Some(CommunicationIdentifier::CommunicationUser { .. })
     ));
     assert_eq!(failed.result_information().unwrap().sub_code, Some(8530));
-    assert!(one("RemoveParticipantSucceeded.json").participant().is_some());
+    assert!(one("RemoveParticipantSucceeded.json")
+        .participant()
+        .is_some());
     assert!(one("RemoveParticipantFailed.json").participant().is_some());
-    for name in ["CancelAddParticipantSucceeded", "CancelAddParticipantFailed"] {
+    for name in [
+        "CancelAddParticipantSucceeded",
+        "CancelAddParticipantFailed",
+    ] {
         assert_eq!(
             one(&format!("{name}.json")).invitation_id(),
             Some("b880bd5a-1916-470a-b43d-aabf3caff91c")
@@ -154,7 +167,10 @@ fn per_event_fields() {
 
 #[test]
 fn incoming_call_cloud_events_and_event_grid_schemas() {
-    for name in ["IncomingCall_cloudevent.json", "IncomingCall_eventgrid.json"] {
+    for name in [
+        "IncomingCall_cloudevent.json",
+        "IncomingCall_eventgrid.json",
+    ] {
         let event = one(name);
         let CallAutomationEvent::IncomingCall(d) = &event else {
             panic!("{name}: {event:?}")
@@ -162,19 +178,30 @@ fn incoming_call_cloud_events_and_event_grid_schemas() {
         assert_eq!(event.event_type(), "IncomingCall");
         assert_eq!(event.id(), "e80026e7-e298-46ba-bc42-dab0eda92581");
         assert_eq!(d.meta.time.as_deref(), Some("2023-04-04T17:18:42.5542219Z"));
-        assert!(d.meta.source.as_deref().unwrap().starts_with("/subscriptions/"));
+        assert!(d
+            .meta
+            .source
+            .as_deref()
+            .unwrap()
+            .starts_with("/subscriptions/"));
         assert_eq!(d.to.as_ref().unwrap().raw_id(), "{recipient-id}");
         assert_eq!(d.from.as_ref().unwrap().raw_id(), "{caller-id}");
         assert_eq!(d.server_call_id.as_deref(), Some("{server-call-id}"));
         assert_eq!(d.caller_display_name.as_deref(), Some("VOIP Caller"));
-        assert_eq!(d.incoming_call_context.as_deref(), Some("{incoming-call-contextValue}"));
+        assert_eq!(
+            d.incoming_call_context.as_deref(),
+            Some("{incoming-call-contextValue}")
+        );
         assert_eq!(d.correlation_id.as_deref(), Some("correlationId"));
         let ctx = d.custom_context.as_ref().unwrap();
         assert_eq!(
             ctx.sip_headers.get("userToUser").map(String::as_str),
             Some("616d617a6f6e5f6368696;encoding=hex")
         );
-        assert_eq!(ctx.voip_headers.get("customHeader").map(String::as_str), Some("customValue"));
+        assert_eq!(
+            ctx.voip_headers.get("customHeader").map(String::as_str),
+            Some("customValue")
+        );
         assert_eq!(event.call_connection_id(), None);
     }
     let CallAutomationEvent::IncomingCall(eg) = one("IncomingCall_eventgrid.json") else {
@@ -275,7 +302,10 @@ fn round_trip_through_cloud_event_json() {
             let json = event.to_cloud_event_json();
             assert_eq!(json["specversion"], "1.0");
             if let Some(id) = json["data"].get("participant") {
-                assert!(id.get("kind").is_some() && id.get("rawId").is_some(), "{name}");
+                assert!(
+                    id.get("kind").is_some() && id.get("rawId").is_some(),
+                    "{name}"
+                );
             }
         }
     }
@@ -341,28 +371,116 @@ fn malformed_bodies_name_the_place() {
         (r#"{"data":{}}"#, "$", "no `type`"),
         (r#"[{"type":5}]"#, "[0].type", "expected a string"),
         (r#"[{"type":""}]"#, "[0].type", "empty"),
-        (r#"[{"type":"Microsoft.Communication.CallConnected"}]"#, "[0].data", "no data"),
-        (r#"[{"type":"Microsoft.Communication.CallConnected","data":[]}]"#, "[0].data", "object"),
-        (r#"[{"type":"CallConnected","data":{"callConnectionId":7}}]"#, "[0].data.callConnectionId", "string"),
-        (r#"[{"type":"CallConnected","id":{},"data":{}}]"#, "[0].id", "string"),
-        (r#"[{"type":"CallConnected","data":{"resultInformation":{"code":"200"}}}]"#, "[0].data.resultInformation.code", "integer"),
-        (r#"[{"type":"CallConnected","data":{"resultInformation":{"code":99999999999}}}]"#, "[0].data.resultInformation.code", "32-bit"),
-        (r#"[{"type":"CallConnected","data":{"resultInformation":[]}}]"#, "[0].data.resultInformation", "object"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"sequenceNumber":"4"}}]"#, "[0].data.sequenceNumber", "integer"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"sequenceNumber":1.5}}]"#, "[0].data.sequenceNumber", "integer"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"participants":{}}}]"#, "[0].data.participants", "array"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"participants":[3]}}]"#, "[0].data.participants[0]", "participant object"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"isMuted":"yes"}]}}]"#, "[0].data.participants[0].isMuted", "boolean"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"identifier":"8:acs:x"}]}}]"#, "[0].data.participants[0].identifier", "identifier object"),
-        (r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"identifier":{"communicationUser":{"id":"8:acs:x"},"phoneNumber":{"value":"+1"}}}]}}]"#, "[0].data.participants[0].identifier", "only one of"),
-        (r#"[{"type":"AddParticipantFailed","data":{"participant":{}}}]"#, "[0].data.participant", "rawId"),
-        (r#"[{"type":"AddParticipantFailed","data":{"participant":{"kind":"phoneNumber","communicationUser":{"id":"x"}}}}]"#, "[0].data.participant", "phoneNumber"),
-        (r#"[{"type":"AddParticipantFailed","data":{"participant":{"rawId":5}}}]"#, "[0].data.participant", "invalid identifier"),
-        (r#"[{"type":"CallTransferAccepted","data":{"transferee":{"phoneNumber":{"value":1}}}}]"#, "[0].data.transferee", "invalid identifier"),
-        (r#"[{"type":"CancelAddParticipantSucceeded","data":{"invitationId":false}}]"#, "[0].data.invitationId", "string"),
-        (r#"[{"type":"IncomingCall","data":{"customContext":{"sipHeaders":{"X-MS-Custom-a":1}}}}]"#, "[0].data.customContext.sipHeaders.X-MS-Custom-a", "string"),
-        (r#"[{"eventType":"Microsoft.EventGrid.SubscriptionValidationEvent","data":{}}]"#, "[0].data.validationCode", "missing"),
-        (r#"{"type":"CallConnected","data":{"operationContext":1}}"#, "data.operationContext", "string"),
+        (
+            r#"[{"type":"Microsoft.Communication.CallConnected"}]"#,
+            "[0].data",
+            "no data",
+        ),
+        (
+            r#"[{"type":"Microsoft.Communication.CallConnected","data":[]}]"#,
+            "[0].data",
+            "object",
+        ),
+        (
+            r#"[{"type":"CallConnected","data":{"callConnectionId":7}}]"#,
+            "[0].data.callConnectionId",
+            "string",
+        ),
+        (
+            r#"[{"type":"CallConnected","id":{},"data":{}}]"#,
+            "[0].id",
+            "string",
+        ),
+        (
+            r#"[{"type":"CallConnected","data":{"resultInformation":{"code":"200"}}}]"#,
+            "[0].data.resultInformation.code",
+            "integer",
+        ),
+        (
+            r#"[{"type":"CallConnected","data":{"resultInformation":{"code":99999999999}}}]"#,
+            "[0].data.resultInformation.code",
+            "32-bit",
+        ),
+        (
+            r#"[{"type":"CallConnected","data":{"resultInformation":[]}}]"#,
+            "[0].data.resultInformation",
+            "object",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"sequenceNumber":"4"}}]"#,
+            "[0].data.sequenceNumber",
+            "integer",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"sequenceNumber":1.5}}]"#,
+            "[0].data.sequenceNumber",
+            "integer",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"participants":{}}}]"#,
+            "[0].data.participants",
+            "array",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"participants":[3]}}]"#,
+            "[0].data.participants[0]",
+            "participant object",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"isMuted":"yes"}]}}]"#,
+            "[0].data.participants[0].isMuted",
+            "boolean",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"identifier":"8:acs:x"}]}}]"#,
+            "[0].data.participants[0].identifier",
+            "identifier object",
+        ),
+        (
+            r#"[{"type":"ParticipantsUpdated","data":{"participants":[{"identifier":{"communicationUser":{"id":"8:acs:x"},"phoneNumber":{"value":"+1"}}}]}}]"#,
+            "[0].data.participants[0].identifier",
+            "only one of",
+        ),
+        (
+            r#"[{"type":"AddParticipantFailed","data":{"participant":{}}}]"#,
+            "[0].data.participant",
+            "rawId",
+        ),
+        (
+            r#"[{"type":"AddParticipantFailed","data":{"participant":{"kind":"phoneNumber","communicationUser":{"id":"x"}}}}]"#,
+            "[0].data.participant",
+            "phoneNumber",
+        ),
+        (
+            r#"[{"type":"AddParticipantFailed","data":{"participant":{"rawId":5}}}]"#,
+            "[0].data.participant",
+            "invalid identifier",
+        ),
+        (
+            r#"[{"type":"CallTransferAccepted","data":{"transferee":{"phoneNumber":{"value":1}}}}]"#,
+            "[0].data.transferee",
+            "invalid identifier",
+        ),
+        (
+            r#"[{"type":"CancelAddParticipantSucceeded","data":{"invitationId":false}}]"#,
+            "[0].data.invitationId",
+            "string",
+        ),
+        (
+            r#"[{"type":"IncomingCall","data":{"customContext":{"sipHeaders":{"X-MS-Custom-a":1}}}}]"#,
+            "[0].data.customContext.sipHeaders.X-MS-Custom-a",
+            "string",
+        ),
+        (
+            r#"[{"eventType":"Microsoft.EventGrid.SubscriptionValidationEvent","data":{}}]"#,
+            "[0].data.validationCode",
+            "missing",
+        ),
+        (
+            r#"{"type":"CallConnected","data":{"operationContext":1}}"#,
+            "data.operationContext",
+            "string",
+        ),
     ];
     for (body, path, fragment) in cases {
         let (got_path, message) = parse_err(body);

@@ -261,7 +261,10 @@ async fn timeout_is_error_timeout_and_leaves_no_waiter() {
     assert_eq!(err.kind(), callsteer::ErrorKind::Timeout);
     assert_eq!(p.stats().waiters, 0);
     let err = p
-        .wait_for_event(|e| e.event_type() == "CallConnected", Duration::from_secs(1))
+        .wait_for_event(
+            |e| e.event_type() == "CallConnected",
+            Duration::from_secs(1),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }));
@@ -305,7 +308,10 @@ async fn backlog_is_bounded_by_ttl_and_count() {
     p.process_event(connected("old", "c1", None));
     tokio::time::advance(Duration::from_secs(61)).await;
     let op = PendingOperation::new(OperationKind::CreateCall, "c1");
-    assert!(p.wait_for_outcome(&op, Duration::from_millis(1)).await.is_err());
+    assert!(p
+        .wait_for_outcome(&op, Duration::from_millis(1))
+        .await
+        .is_err());
     assert_eq!(p.stats().backlog_len, 0, "expired");
 
     for i in 0..5 {
@@ -314,7 +320,10 @@ async fn backlog_is_bounded_by_ttl_and_count() {
     assert_eq!(p.stats().backlog_len, 3);
     // The two oldest were evicted.
     let op0 = PendingOperation::new(OperationKind::CreateCall, "call0");
-    assert!(p.wait_for_outcome(&op0, Duration::from_millis(1)).await.is_err());
+    assert!(p
+        .wait_for_outcome(&op0, Duration::from_millis(1))
+        .await
+        .is_err());
     let op4 = PendingOperation::new(OperationKind::CreateCall, "call4");
     assert_eq!(
         p.wait_for_outcome(&op4, Duration::from_millis(1))
@@ -425,16 +434,21 @@ async fn handlers_on_and_off() {
     let p = EventProcessor::new();
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
-    let id = p.on(EventFilter::for_call("c1").and_type("CallDisconnected"), move |e| {
-        assert_eq!(e.event_type(), "CallDisconnected");
-        seen.fetch_add(1, Ordering::SeqCst);
-    });
+    let id = p.on(
+        EventFilter::for_call("c1").and_type("CallDisconnected"),
+        move |e| {
+            assert_eq!(e.event_type(), "CallDisconnected");
+            seen.fetch_add(1, Ordering::SeqCst);
+        },
+    );
     // A handler may call back into the processor without deadlocking; a panicking one is isolated.
     let inner = p.clone();
     let reentrant = p.on(EventFilter::all(), move |_| {
         let _ = inner.stats();
     });
-    let panicking = p.on(EventFilter::of_type("CallConnected"), |_| panic!("user bug"));
+    let panicking = p.on(EventFilter::of_type("CallConnected"), |_| {
+        panic!("user bug")
+    });
     p.process_event(connected("e1", "c1", None));
     p.process_event(disconnected("e2", "c1"));
     p.process_event(disconnected("e3", "c2"));
@@ -484,7 +498,12 @@ async fn memory_levels_off() {
             roster(&format!("{c}-r2"), &c, 2, &["8:acs:bot", "4:+15550001"]),
             roster(&format!("{c}-r0"), &c, 0, &[]),
             added(&format!("{c}-add2"), &c, None, "4:+15550002"),
-            roster(&format!("{c}-r3"), &c, 3, &["8:acs:bot", "4:+15550001", "4:+15550002"]),
+            roster(
+                &format!("{c}-r3"),
+                &c,
+                3,
+                &["8:acs:bot", "4:+15550001", "4:+15550002"],
+            ),
             add_failed(&format!("{c}-addf"), &c, None, "4:+15550003"),
             CallAutomationEvent::Unknown {
                 meta: meta(&format!("{c}-play")),
@@ -516,7 +535,9 @@ async fn memory_levels_off() {
         // Half of the calls end (their roster goes away); the rest stay "open".
         if call % 2 == 0 {
             processed += p
-                .process_events(to_cloud_events_body(&[disconnected(&format!("{c}-bye"), &c)]).as_bytes())
+                .process_events(
+                    to_cloud_events_body(&[disconnected(&format!("{c}-bye"), &c)]).as_bytes(),
+                )
                 .unwrap()
                 .len();
         }
@@ -583,15 +604,15 @@ mod jwt {
         }
 
         pub fn token(&self, claims: &Value) -> String {
-            self.sign(
-                &json!({"alg":"RS256","kid":self.kid,"typ":"JWT"}),
-                claims,
-            )
+            self.sign(&json!({"alg":"RS256","kid":self.kid,"typ":"JWT"}), claims)
         }
     }
 
     pub fn now() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
     }
 
     pub fn claims(iss: &str, aud: &str) -> Value {
@@ -645,9 +666,15 @@ fn bearer(token: &str) -> reqwest::header::HeaderMap {
 fn assert_auth_error(result: callsteer::Result<Vec<CallAutomationEvent>>, token: &str, why: &str) {
     match result {
         Err(Error::Auth { message }) => {
-            assert!(!token.is_empty() && !message.contains(token), "{why}: token leaked");
+            assert!(
+                !token.is_empty() && !message.contains(token),
+                "{why}: token leaked"
+            );
             let sig = token.rsplit('.').next().unwrap_or("");
-            assert!(sig.is_empty() || !message.contains(sig), "{why}: signature leaked");
+            assert!(
+                sig.is_empty() || !message.contains(sig),
+                "{why}: signature leaked"
+            );
         }
         other => panic!("{why}: expected Auth error, got {other:?}"),
     }
@@ -659,7 +686,10 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
     let other = jwt::Key::generate("key-1"); // same kid, different key = forged
     let server = jwt::serve_jwks(vec![good.jwk()]).await;
     let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
-    assert_eq!(verifier.jwks_url(), format!("{}/calling/keys", server.issuer));
+    assert_eq!(
+        verifier.jwks_url(),
+        format!("{}/calling/keys", server.issuer)
+    );
     let body = to_cloud_events_body(&[connected("e1", "c1", None)]);
     let iss = server.issuer.as_str();
 
@@ -678,27 +708,78 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
         .is_ok());
 
     let forged = other.token(&jwt::claims(iss, AUD));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&forged), body.as_bytes()).await, &forged, "other key");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&forged), body.as_bytes())
+            .await,
+        &forged,
+        "other key",
+    );
     let t = good.token(&jwt::claims(iss, "wrong-audience"));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "wrong aud");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "wrong aud",
+    );
     let t = good.token(&jwt::claims("https://evil.example", AUD));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "wrong iss");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "wrong iss",
+    );
     let mut expired = jwt::claims(iss, AUD);
     expired["exp"] = json!(jwt::now() - 3600);
     let t = good.token(&expired);
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "expired");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "expired",
+    );
     let mut early = jwt::claims(iss, AUD);
     early["nbf"] = json!(jwt::now() + 3600);
     let t = good.token(&early);
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "nbf");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "nbf",
+    );
     let mut no_exp = jwt::claims(iss, AUD);
     no_exp.as_object_mut().unwrap().remove("exp");
     let t = good.token(&no_exp);
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "no exp");
-    let t = good.sign(&json!({"alg":"HS256","kid":"key-1"}), &jwt::claims(iss, AUD));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "alg");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "no exp",
+    );
+    let t = good.sign(
+        &json!({"alg":"HS256","kid":"key-1"}),
+        &jwt::claims(iss, AUD),
+    );
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "alg",
+    );
     let t = good.sign(&json!({"alg":"RS256"}), &jwt::claims(iss, AUD));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body.as_bytes()).await, &t, "no kid");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&t), body.as_bytes())
+            .await,
+        &t,
+        "no kid",
+    );
     // Tampered payload with the original signature.
     let parts: Vec<&str> = token.split('.').collect();
     let tampered = format!(
@@ -710,10 +791,18 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
         ),
         parts[2]
     );
-    assert_auth_error(verifier.verify_and_parse(&bearer(&tampered), body.as_bytes()).await, &tampered, "tampered");
+    assert_auth_error(
+        verifier
+            .verify_and_parse(&bearer(&tampered), body.as_bytes())
+            .await,
+        &tampered,
+        "tampered",
+    );
     for junk in ["", "abc", "a.b", "a.b.c.d", "!!.!!.!!"] {
         assert_auth_error(
-            verifier.verify_and_parse(&bearer(junk), body.as_bytes()).await,
+            verifier
+                .verify_and_parse(&bearer(junk), body.as_bytes())
+                .await,
             "never-matches-any-message-xyz",
             junk,
         );
@@ -725,7 +814,10 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
         Err(Error::Auth { .. })
     ));
     let mut basic = reqwest::header::HeaderMap::new();
-    basic.insert(reqwest::header::AUTHORIZATION, "Basic dXNlcjpwYXNz".parse().unwrap());
+    basic.insert(
+        reqwest::header::AUTHORIZATION,
+        "Basic dXNlcjpwYXNz".parse().unwrap(),
+    );
     assert!(matches!(
         verifier.verify_and_parse(&basic, body.as_bytes()).await,
         Err(Error::Auth { .. })
@@ -758,7 +850,11 @@ async fn unknown_kid_refreshes_the_keys_once_over_http() {
 
     // Unknown kid, not published: one refresh, still rejected.
     let t = rotated.token(&jwt::claims(&iss, AUD));
-    assert_auth_error(verifier.verify_and_parse(&bearer(&t), body).await, &t, "unknown kid");
+    assert_auth_error(
+        verifier.verify_and_parse(&bearer(&t), body).await,
+        &t,
+        "unknown kid",
+    );
     assert_eq!(server.fetches.load(Ordering::SeqCst), 2);
 
     // The service rotates its keys: the unknown kid triggers a refresh and is then accepted.
@@ -786,7 +882,10 @@ async fn unknown_kid_refreshes_the_keys_once_over_http() {
     let offline = CallbackVerifier::new(AUD).with_issuer("http://127.0.0.1:9");
     assert!(matches!(
         offline
-            .verify_and_parse(&bearer(&first.token(&jwt::claims("http://127.0.0.1:9", AUD))), body)
+            .verify_and_parse(
+                &bearer(&first.token(&jwt::claims("http://127.0.0.1:9", AUD))),
+                body
+            )
             .await,
         Err(Error::Auth { .. })
     ));
@@ -804,8 +903,13 @@ async fn static_jwks_works_offline() {
     let t = key.token(&jwt::claims("https://issuer.example", AUD));
     verifier.verify_and_parse(&bearer(&t), b"[]").await.unwrap();
     let other = jwt::Key::generate("nope").token(&jwt::claims("https://issuer.example", AUD));
-    assert!(verifier.verify_and_parse(&bearer(&other), b"[]").await.is_err());
-    assert!(CallbackVerifier::new(AUD).with_static_jwks("not json").is_err());
+    assert!(verifier
+        .verify_and_parse(&bearer(&other), b"[]")
+        .await
+        .is_err());
+    assert!(CallbackVerifier::new(AUD)
+        .with_static_jwks("not json")
+        .is_err());
     // Debug never shows key material.
     assert!(!format!("{verifier:?}").contains(&key.jwk()["n"].as_str().unwrap()[..20]));
 }
@@ -838,7 +942,10 @@ async fn listener_handshake_auth_and_delivery() {
     let response = http.post(&url).body(validation).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.unwrap();
-    assert_eq!(answer, json!({"validationResponse": "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"}));
+    assert_eq!(
+        answer,
+        json!({"validationResponse": "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"})
+    );
 
     // IncomingCall from Event Grid: no service JWT, accepted, reaches the processor.
     let incoming_body = std::fs::read(format!(
@@ -864,7 +971,11 @@ async fn listener_handshake_auth_and_delivery() {
     assert!(!response.text().await.unwrap().contains(&forged));
     let response = http.post(&url).body(body.clone()).send().await.unwrap();
     assert_eq!(response.status(), 401);
-    assert_eq!(processor.stats().backlog_len, 2, "only the handshake and the IncomingCall so far");
+    assert_eq!(
+        processor.stats().backlog_len,
+        2,
+        "only the handshake and the IncomingCall so far"
+    );
 
     // Good token → 200, and the outcome reaches a waiter.
     let good = key.token(&jwt::claims(&server.issuer, AUD));
@@ -926,8 +1037,25 @@ async fn listener_without_verifier_accepts_everything_well_formed() {
     let url = format!("http://{}/", handle.local_addr());
     let http = reqwest::Client::new();
     let body = to_cloud_events_body(&[disconnected("n1", "c1")]);
-    assert_eq!(http.post(&url).body(body).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.post(&url).body(body).send().await.unwrap().status(),
+        200
+    );
     assert_eq!(processor.stats().backlog_len, 1);
-    assert_eq!(http.post(&url).body("{").send().await.unwrap().status(), 400);
+    assert_eq!(
+        http.post(&url).body("{").send().await.unwrap().status(),
+        400
+    );
     handle.shutdown().await.unwrap();
+}
+
+#[test]
+fn filters_accept_short_and_full_type_names() {
+    let event = disconnected("f1", "c1");
+    assert!(EventFilter::of_type("CallDisconnected").matches(&event));
+    assert!(EventFilter::of_type("Microsoft.Communication.CallDisconnected").matches(&event));
+    assert!(!EventFilter::of_type("CallConnected").matches(&event));
+    assert!(EventFilter::for_call("c1").matches(&event));
+    assert!(!EventFilter::for_call("c2").matches(&event));
+    assert!(EventFilter::all().matches(&event));
 }

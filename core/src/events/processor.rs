@@ -176,7 +176,8 @@ pub struct OperationOutcome {
 pub struct EventFilter {
     /// Only events of this call connection.
     pub call_connection_id: Option<String>,
-    /// Only events of this short type name (e.g. `CallDisconnected`).
+    /// Only events of this type: the short name (e.g. `CallDisconnected`) or the full wire type
+    /// (`Microsoft.Communication.CallDisconnected`).
     pub event_type: Option<String>,
 }
 
@@ -216,7 +217,8 @@ impl EventFilter {
             }
         }
         if let Some(event_type) = &self.event_type {
-            if event.event_type() != event_type {
+            // The short name (`CallConnected`) or the full wire type both work.
+            if event.event_type() != event_type && event.cloud_event_type() != *event_type {
                 return false;
             }
         }
@@ -474,6 +476,9 @@ impl EventProcessor {
 
     /// Waits for the first event that passes `filter` (checking the backlog first, oldest
     /// first). The event is taken: no other waiter receives it.
+    ///
+    /// `filter` runs while the processor's internal lock is held: keep it a cheap predicate and
+    /// do not call back into the processor from it (a panic in it counts as "no match").
     pub async fn wait_for_event<F>(
         &self,
         filter: F,
