@@ -1,0 +1,51 @@
+"""callsteer.aio: the same clients with ``async def`` methods, driven by the core's tokio
+runtime (real asyncio awaitables, not threads). Results from these clients have an awaitable
+``wait_for_event_processor``, and ``client.event_processor.wait_for_event`` is awaitable too."""
+
+from __future__ import annotations
+
+from .. import (
+    AddParticipantResult,
+    CallConnectionProperties,
+    CallInvite,
+    CallParticipant,
+    CancelAddParticipantOperationResult,
+    CommunicationUserIdentifier,
+    EventProcessor,
+    GroupCallLocator,
+    MicrosoftTeamsAppIdentifier,
+    MicrosoftTeamsUserIdentifier,
+    MuteParticipantResult,
+    PhoneNumberIdentifier,
+    RemoveParticipantResult,
+    RoomCallLocator,
+    ServerCallLocator,
+    TransferCallResult,
+    UnknownIdentifier,
+    identifier_from_raw_id,
+)
+from .._native import AsyncCallAutomationClient as CallAutomationClient
+from .._native import AsyncCallConnectionClient as CallConnectionClient
+
+__all__ = [
+    "AddParticipantResult",
+    "CallAutomationClient",
+    "CallConnectionClient",
+    "CallConnectionProperties",
+    "CallInvite",
+    "CallParticipant",
+    "CancelAddParticipantOperationResult",
+    "CommunicationUserIdentifier",
+    "EventProcessor",
+    "GroupCallLocator",
+    "MicrosoftTeamsAppIdentifier",
+    "MicrosoftTeamsUserIdentifier",
+    "MuteParticipantResult",
+    "PhoneNumberIdentifier",
+    "RemoveParticipantResult",
+    "RoomCallLocator",
+    "ServerCallLocator",
+    "TransferCallResult",
+    "UnknownIdentifier",
+    "identifier_from_raw_id",
+]

@@ -1,0 +1,691 @@
+//! Conversions between Python values and core values: identifier classes, property and
+//! participant models, and the argument shapes the official SDK accepts. No validation lives
+//! here: the core validates and names the field.
+
+use callsteer::{
+    identifier_from_raw_id, CallLocator, CallParticipant, CommunicationCloud,
+    CommunicationIdentifier, CustomCallingContext,
+};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::errors;
+
+// ---------------------------------------------------------------------------------------------
+// Python-side enums (str enums, as in the official SDK) and their lookup.
+
+fn models_attr<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(cell
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("callsteer._models")?.getattr(name)?.unbind())
+        })?
+        .bind(py)
+        .clone())
+}
+
+/// `CommunicationIdentifierKind(value)`, or the plain string if the enum is unavailable.
+fn kind_enum<'py>(py: Python<'py>, value: &str) -> Bound<'py, PyAny> {
+    static KIND: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    models_attr(py, &KIND, "CommunicationIdentifierKind")
+        .and_then(|cls| cls.call1((value,)))
+        .unwrap_or_else(|_| PyString::new(py, value).into_any())
+}
+
+fn cloud_enum<'py>(py: Python<'py>, cloud: CommunicationCloud) -> Bound<'py, PyAny> {
+    static CLOUD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let value = cloud.as_str().to_ascii_uppercase();
+    models_attr(py, &CLOUD, "CommunicationCloudEnvironment")
+        .and_then(|cls| cls.call1((value.as_str(),)))
+        .unwrap_or_else(|_| PyString::new(py, &value).into_any())
+}
+
+/// `CallConnectionState(value)`, or the plain string for a state the enum does not know.
+pub fn state_enum<'py>(py: Python<'py>, value: &str) -> Bound<'py, PyAny> {
+    static STATE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    models_attr(py, &STATE, "CallConnectionState")
+        .and_then(|cls| cls.call1((value,)))
+        .unwrap_or_else(|_| PyString::new(py, value).into_any())
+}
+
+fn parse_cloud(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<CommunicationCloud> {
+    let Some(value) = value else {
+        return Ok(CommunicationCloud::Public);
+    };
+    if value.is_none() {
+        return Ok(CommunicationCloud::Public);
+    }
+    let text: String = value
+        .extract()
+        .map_err(|_| errors::invalid(py, "cloud", "must be PUBLIC, DOD or GCCH"))?;
+    match text.to_ascii_lowercase().as_str() {
+        "public" => Ok(CommunicationCloud::Public),
+        "dod" => Ok(CommunicationCloud::Dod),
+        "gcch" => Ok(CommunicationCloud::Gcch),
+        _ => Err(errors::invalid(
+            py,
+            "cloud",
+            format!("`{text}` is not PUBLIC, DOD or GCCH"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifier classes.
+
+fn identifier_eq(this: &CommunicationIdentifier, other: &Bound<'_, PyAny>) -> bool {
+    match other.getattr("raw_id").and_then(|r| r.extract::<String>()) {
+        Ok(raw) => this.raw_id() == raw,
+        Err(_) => false,
+    }
+}
+
+fn identifier_hash(this: &CommunicationIdentifier) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    this.raw_id().hash(&mut hasher);
+    hasher.finish()
+}
+
+macro_rules! identifier_class {
+    ($rust:ident, $name:literal, $kind:literal) => {
+        #[pyclass(frozen, name = $name, module = "callsteer")]
+        #[derive(Clone)]
+        pub struct $rust {
+            pub inner: CommunicationIdentifier,
+        }
+
+        impl $rust {
+            fn kind_str() -> &'static str {
+                $kind
+            }
+        }
+
+        #[pymethods]
+        impl $rust {
+            /// The service's canonical string form of this identifier.
+            #[getter]
+            fn raw_id(&self) -> String {
+                self.inner.raw_id()
+            }
+
+            #[getter]
+            fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+                kind_enum(py, Self::kind_str())
+            }
+
+            #[getter]
+            fn properties<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                identifier_properties(py, &self.inner)
+            }
+
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                identifier_eq(&self.inner, other)
+            }
+
+            fn __hash__(&self) -> u64 {
+                identifier_hash(&self.inner)
+            }
+
+            fn __repr__(&self) -> String {
+                format!("{}(raw_id={:?})", $name, self.inner.raw_id())
+            }
+
+            fn __str__(&self) -> String {
+                self.inner.raw_id()
+            }
+        }
+    };
+}
+
+identifier_class!(
+    PyCommunicationUserIdentifier,
+    "CommunicationUserIdentifier",
+    "communication_user"
+);
+identifier_class!(
+    PyPhoneNumberIdentifier,
+    "PhoneNumberIdentifier",
+    "phone_number"
+);
+identifier_class!(
+    PyMicrosoftTeamsUserIdentifier,
+    "MicrosoftTeamsUserIdentifier",
+    "microsoft_teams_user"
+);
+identifier_class!(
+    PyMicrosoftTeamsAppIdentifier,
+    "MicrosoftTeamsAppIdentifier",
+    "microsoft_teams_app"
+);
+identifier_class!(PyUnknownIdentifier, "UnknownIdentifier", "unknown");
+
+#[pymethods]
+impl PyCommunicationUserIdentifier {
+    #[new]
+    #[pyo3(signature = (id, *, raw_id = None))]
+    fn new(id: String, raw_id: Option<String>) -> Self {
+        // The official SDK's raw id of a communication user is its id.
+        let _ = raw_id;
+        Self {
+            inner: CommunicationIdentifier::communication_user(id),
+        }
+    }
+}
+
+#[pymethods]
+impl PyPhoneNumberIdentifier {
+    #[new]
+    #[pyo3(signature = (value, *, raw_id = None))]
+    fn new(value: String, raw_id: Option<String>) -> Self {
+        let inner = match raw_id {
+            Some(raw) if raw != format!("4:{value}") => CommunicationIdentifier::PhoneNumber {
+                phone_number: value,
+                raw_id: Some(raw),
+            },
+            _ => CommunicationIdentifier::phone_number(value),
+        };
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl PyMicrosoftTeamsUserIdentifier {
+    #[new]
+    #[pyo3(signature = (user_id, *, is_anonymous = false, cloud = None, raw_id = None))]
+    fn new(
+        py: Python<'_>,
+        user_id: String,
+        is_anonymous: bool,
+        cloud: Option<&Bound<'_, PyAny>>,
+        raw_id: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            inner: CommunicationIdentifier::MicrosoftTeamsUser {
+                user_id,
+                is_anonymous,
+                cloud: parse_cloud(py, cloud)?,
+                raw_id,
+            },
+        })
+    }
+}
+
+#[pymethods]
+impl PyMicrosoftTeamsAppIdentifier {
+    #[new]
+    #[pyo3(signature = (app_id, *, cloud = None, raw_id = None))]
+    fn new(
+        py: Python<'_>,
+        app_id: String,
+        cloud: Option<&Bound<'_, PyAny>>,
+        raw_id: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            inner: CommunicationIdentifier::MicrosoftTeamsApp {
+                app_id,
+                cloud: parse_cloud(py, cloud)?,
+                raw_id,
+            },
+        })
+    }
+}
+
+#[pymethods]
+impl PyUnknownIdentifier {
+    #[new]
+    fn new(identifier: String) -> Self {
+        Self {
+            inner: CommunicationIdentifier::unknown(identifier),
+        }
+    }
+}
+
+fn identifier_properties<'py>(
+    py: Python<'py>,
+    id: &CommunicationIdentifier,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    match id {
+        CommunicationIdentifier::CommunicationUser { id } => d.set_item("id", id)?,
+        CommunicationIdentifier::PhoneNumber { phone_number, .. } => {
+            d.set_item("value", phone_number)?;
+            if phone_number == "anonymous" {
+                d.set_item("is_anonymous", true)?;
+            }
+        }
+        CommunicationIdentifier::MicrosoftTeamsUser {
+            user_id,
+            is_anonymous,
+            cloud,
+            ..
+        } => {
+            d.set_item("user_id", user_id)?;
+            d.set_item("is_anonymous", *is_anonymous)?;
+            d.set_item("cloud", cloud_enum(py, *cloud))?;
+        }
+        CommunicationIdentifier::MicrosoftTeamsApp { app_id, cloud, .. } => {
+            d.set_item("app_id", app_id)?;
+            d.set_item("cloud", cloud_enum(py, *cloud))?;
+        }
+        CommunicationIdentifier::Unknown { .. } => {}
+    }
+    Ok(d)
+}
+
+/// The typed Python identifier of a core identifier.
+pub fn identifier_to_py<'py>(
+    py: Python<'py>,
+    id: &CommunicationIdentifier,
+) -> PyResult<Bound<'py, PyAny>> {
+    let inner = id.clone();
+    Ok(match id {
+        CommunicationIdentifier::CommunicationUser { .. } => {
+            Bound::new(py, PyCommunicationUserIdentifier { inner })?.into_any()
+        }
+        CommunicationIdentifier::PhoneNumber { .. } => {
+            Bound::new(py, PyPhoneNumberIdentifier { inner })?.into_any()
+        }
+        CommunicationIdentifier::MicrosoftTeamsUser { .. } => {
+            Bound::new(py, PyMicrosoftTeamsUserIdentifier { inner })?.into_any()
+        }
+        CommunicationIdentifier::MicrosoftTeamsApp { .. } => {
+            Bound::new(py, PyMicrosoftTeamsAppIdentifier { inner })?.into_any()
+        }
+        CommunicationIdentifier::Unknown { .. } => {
+            Bound::new(py, PyUnknownIdentifier { inner })?.into_any()
+        }
+    })
+}
+
+/// `identifier_from_raw_id(raw_id)`: the typed identifier of a raw id.
+#[pyfunction(name = "identifier_from_raw_id")]
+pub fn py_identifier_from_raw_id<'py>(
+    py: Python<'py>,
+    raw_id: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    errors::guard(py, || identifier_to_py(py, &identifier_from_raw_id(raw_id)))
+}
+
+/// Any identifier object: ours, or any object with a `raw_id` (e.g. the official SDK's).
+pub fn identifier(
+    py: Python<'_>,
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<CommunicationIdentifier> {
+    macro_rules! ours {
+        ($($t:ty),*) => {$(
+            if let Ok(id) = value.cast::<$t>() {
+                return Ok(id.get().inner.clone());
+            }
+        )*};
+    }
+    ours!(
+        PyCommunicationUserIdentifier,
+        PyPhoneNumberIdentifier,
+        PyMicrosoftTeamsUserIdentifier,
+        PyMicrosoftTeamsAppIdentifier,
+        PyUnknownIdentifier
+    );
+    if value.is_instance_of::<PyString>() {
+        return Err(errors::invalid(
+            py,
+            field,
+            "expected an identifier object (e.g. CommunicationUserIdentifier(...) or \
+             identifier_from_raw_id(...)), got a str",
+        ));
+    }
+    match value.getattr("raw_id").and_then(|r| r.extract::<String>()) {
+        Ok(raw) => Ok(identifier_from_raw_id(&raw)),
+        Err(_) => Err(errors::invalid(
+            py,
+            field,
+            format!(
+                "expected a communication identifier, got {}",
+                type_name(value)
+            ),
+        )),
+    }
+}
+
+pub fn opt_identifier(
+    py: Python<'_>,
+    field: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<CommunicationIdentifier>> {
+    match value {
+        Some(v) if !v.is_none() => identifier(py, field, v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_string())
+}
+
+/// A caller id: a `PhoneNumberIdentifier` (as the official SDK takes it) or an E.164 string.
+pub fn phone_number(
+    py: Python<'_>,
+    field: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<String>> {
+    let Some(value) = value else { return Ok(None) };
+    if value.is_none() {
+        return Ok(None);
+    }
+    if let Ok(text) = value.extract::<String>() {
+        return Ok(Some(text));
+    }
+    match identifier(py, field, value)? {
+        CommunicationIdentifier::PhoneNumber { phone_number, .. } => Ok(Some(phone_number)),
+        other => Err(errors::invalid(
+            py,
+            field,
+            format!("must be a phone number, got a {}", other.kind()),
+        )),
+    }
+}
+
+/// Targets of `create_call`: one identifier, a `CallInvite`, or a sequence of identifiers.
+pub enum Targets {
+    One {
+        target: CommunicationIdentifier,
+        source_caller_id_number: Option<String>,
+        source_display_name: Option<String>,
+    },
+    Many(Vec<CommunicationIdentifier>),
+}
+
+/// Reads a `CallInvite`-shaped object (ours or the official SDK's): `.target`,
+/// `.source_caller_id_number`, `.source_display_name`.
+pub fn call_invite(
+    py: Python<'_>,
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Option<(CommunicationIdentifier, Option<String>, Option<String>)>> {
+    if value.hasattr("raw_id")? || !value.hasattr("target")? {
+        return Ok(None);
+    }
+    let target = identifier(py, field, &value.getattr("target")?)?;
+    let caller = value.getattr("source_caller_id_number").ok();
+    let caller = phone_number(py, "sourceCallerIdNumber", caller.as_ref())?;
+    let name = value
+        .getattr("source_display_name")
+        .ok()
+        .filter(|v| !v.is_none())
+        .map(|v| v.extract::<String>())
+        .transpose()
+        .map_err(|_| errors::invalid(py, "sourceDisplayName", "must be a str"))?;
+    Ok(Some((target, caller, name)))
+}
+
+pub fn targets(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Targets> {
+    if let Some((target, caller, name)) = call_invite(py, "targetParticipant", value)? {
+        return Ok(Targets::One {
+            target,
+            source_caller_id_number: caller,
+            source_display_name: name,
+        });
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        return Ok(Targets::Many(identifier_list(py, "targets", value)?));
+    }
+    Ok(Targets::One {
+        target: identifier(py, "targetParticipant", value)?,
+        source_caller_id_number: None,
+        source_display_name: None,
+    })
+}
+
+/// A sequence of identifiers (`CallInvite`s are unwrapped to their targets).
+pub fn identifier_list(
+    py: Python<'_>,
+    field: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<Vec<CommunicationIdentifier>> {
+    if value.is_instance_of::<PyString>() {
+        return Err(errors::invalid(
+            py,
+            field,
+            "expected a list of identifiers, got a str",
+        ));
+    }
+    let iter = value
+        .try_iter()
+        .map_err(|_| errors::invalid(py, field, "expected a list of identifiers"))?;
+    let mut out = Vec::new();
+    for (i, item) in iter.enumerate() {
+        let item = item?;
+        let name = format!("{field}[{i}]");
+        match call_invite(py, &name, &item)? {
+            Some((target, _, _)) => out.push(target),
+            None => out.push(identifier(py, &name, &item)?),
+        }
+    }
+    Ok(out)
+}
+
+/// A call locator object (`ServerCallLocator`, `GroupCallLocator`, `RoomCallLocator`, ours or the
+/// official SDK's) plus the keyword ids, resolved by the core's `CallLocator::from_parts`.
+pub fn call_locator(
+    py: Python<'_>,
+    locator: Option<&Bound<'_, PyAny>>,
+    server_call_id: Option<String>,
+    group_call_id: Option<String>,
+    room_id: Option<String>,
+) -> PyResult<callsteer::Result<CallLocator>> {
+    let (mut server, mut group, mut room) = (server_call_id, group_call_id, room_id);
+    let mut extra = 0;
+    if let Some(locator) = locator.filter(|l| !l.is_none()) {
+        let read = |attr: &str| -> Option<String> {
+            locator
+                .getattr(attr)
+                .ok()
+                .and_then(|v| v.extract::<String>().ok())
+        };
+        let found = [
+            ("server_call_id", read("server_call_id")),
+            ("group_call_id", read("group_call_id")),
+            ("room_id", read("room_id")),
+        ];
+        let mut any = false;
+        for (name, value) in found {
+            let Some(value) = value else { continue };
+            any = true;
+            let slot = match name {
+                "server_call_id" => &mut server,
+                "group_call_id" => &mut group,
+                _ => &mut room,
+            };
+            if slot.is_some() {
+                extra += 1;
+            }
+            *slot = Some(value);
+        }
+        if !any {
+            return Err(errors::invalid(
+                py,
+                "callLocator",
+                format!(
+                    "expected ServerCallLocator, GroupCallLocator or RoomCallLocator, got {}",
+                    type_name(locator)
+                ),
+            ));
+        }
+    }
+    if extra > 0 {
+        return Ok(Err(callsteer::Error::invalid(
+            "callLocator",
+            "give exactly one of server call id, group call id or room id (more than one was given)",
+        )));
+    }
+    Ok(CallLocator::from_parts(server, group, room))
+}
+
+fn string_map(
+    py: Python<'_>,
+    field: &str,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<(String, String)>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let dict = value.cast::<PyDict>().map_err(|_| {
+        errors::invalid(
+            py,
+            field,
+            format!("expected a dict of str to str, got {}", type_name(value)),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (k, v) in dict.iter() {
+        let k: String = k
+            .extract()
+            .map_err(|_| errors::invalid(py, field, "header names must be str"))?;
+        let v: String = v
+            .extract()
+            .map_err(|_| errors::invalid(py, field, format!("the value of `{k}` must be a str")))?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// `sip_headers` / `voip_headers` keyword dicts → the core's custom calling context.
+///
+/// As in the official SDK, SIP header names are sent as given (`User-To-User`,
+/// `X-MS-Custom-…`, `X-…`); the core refuses any other name locally and names the field.
+pub fn custom_calling_context(
+    py: Python<'_>,
+    sip_headers: Option<&Bound<'_, PyAny>>,
+    voip_headers: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CustomCallingContext> {
+    let mut ctx = CustomCallingContext::new();
+    for (k, v) in string_map(py, "customCallingContext.sipHeaders", sip_headers)? {
+        if k == "User-To-User" {
+            ctx.add_sip_uui(v);
+        } else {
+            ctx.sip_headers.insert(k, v);
+        }
+    }
+    for (k, v) in string_map(py, "customCallingContext.voipHeaders", voip_headers)? {
+        ctx.add_voip(k, v);
+    }
+    Ok(ctx)
+}
+
+/// A callback body: `bytes`, `bytearray`, `str`, or already-decoded JSON (dict / list).
+pub fn body(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = value.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = value.cast::<PyByteArray>() {
+        return Ok(b.to_vec());
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.extract::<String>()?.into_bytes());
+    }
+    if value.is_instance_of::<PyDict>() || value.is_instance_of::<PyList>() {
+        let text: String = py
+            .import("json")?
+            .call_method1("dumps", (value,))
+            .and_then(|s| s.extract())
+            .map_err(|e| errors::invalid(py, "body", format!("cannot encode as JSON: {e}")))?;
+        return Ok(text.into_bytes());
+    }
+    Err(errors::invalid(
+        py,
+        "body",
+        format!(
+            "expected bytes, str, dict or list, got {}",
+            type_name(value)
+        ),
+    ))
+}
+
+/// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
+pub fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?
+        .call_method1("loads", (value.to_string(),))
+}
+
+/// Seconds (int or float) → a duration; negative, NaN or huge values are refused.
+pub fn seconds(py: Python<'_>, field: &str, value: f64) -> PyResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value).map_err(|_| {
+        errors::invalid(
+            py,
+            field,
+            format!("{value} is not a usable number of seconds"),
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models.
+
+/// `CallParticipant`: `identifier`, `is_muted`, `is_on_hold`.
+#[pyclass(frozen, name = "CallParticipant", module = "callsteer")]
+#[derive(Clone)]
+pub struct PyCallParticipant {
+    pub inner: CallParticipant,
+}
+
+#[pymethods]
+impl PyCallParticipant {
+    #[getter]
+    fn identifier<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        identifier_to_py(py, &self.inner.identifier)
+    }
+    #[getter]
+    fn is_muted(&self) -> bool {
+        self.inner.is_muted
+    }
+    #[getter]
+    fn is_on_hold(&self) -> bool {
+        self.inner.is_on_hold
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyCallParticipant>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "CallParticipant(identifier={:?}, is_muted={}, is_on_hold={})",
+            self.inner.identifier.raw_id(),
+            py_bool(self.inner.is_muted),
+            py_bool(self.inner.is_on_hold)
+        )
+    }
+}
+
+pub fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+pub fn participants(list: Vec<CallParticipant>) -> Vec<PyCallParticipant> {
+    list.into_iter()
+        .map(|inner| PyCallParticipant { inner })
+        .collect()
+}
+
+pub fn opt_any<'py>(
+    py: Python<'py>,
+    id: Option<&CommunicationIdentifier>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match id {
+        Some(id) => identifier_to_py(py, id)?,
+        None => py.None().into_bound(py),
+    })
+}

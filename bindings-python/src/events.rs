@@ -1,0 +1,498 @@
+//! Events: one Python class per core event type (all subclasses of `CallAutomationEvent`), the
+//! event processor and `parse_events`. Parsing, matching and rosters are the core's.
+
+use std::time::Duration;
+
+use callsteer::events::OperationOutcome;
+use callsteer::{CallAutomationEvent, EventProcessor, ResultInformation};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{self, opt_any, py_bool, PyCallParticipant};
+use crate::errors;
+use crate::runtime::{run_async, run_sync};
+
+/// `resultInformation`: `code`, `sub_code`, `message`.
+#[pyclass(frozen, name = "ResultInformation", module = "callsteer")]
+#[derive(Clone)]
+pub struct PyResultInformation {
+    inner: ResultInformation,
+}
+
+#[pymethods]
+impl PyResultInformation {
+    #[getter]
+    fn code(&self) -> Option<i32> {
+        self.inner.code
+    }
+    #[getter]
+    fn sub_code(&self) -> Option<i32> {
+        self.inner.sub_code
+    }
+    #[getter]
+    fn message(&self) -> Option<String> {
+        self.inner.message.clone()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyResultInformation>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ResultInformation(code={:?}, sub_code={:?}, message={:?})",
+            self.inner.code, self.inner.sub_code, self.inner.message
+        )
+    }
+}
+
+/// The base class of every event.
+#[pyclass(frozen, subclass, name = "CallAutomationEvent", module = "callsteer")]
+pub struct PyEvent {
+    pub event: CallAutomationEvent,
+}
+
+#[pymethods]
+impl PyEvent {
+    /// Short type name, e.g. `CallConnected`.
+    #[getter]
+    fn event_type(&self) -> String {
+        self.event.event_type().to_string()
+    }
+    /// Full wire type, e.g. `Microsoft.Communication.CallConnected`.
+    #[getter]
+    fn cloud_event_type(&self) -> String {
+        self.event.cloud_event_type()
+    }
+    #[getter]
+    fn id(&self) -> String {
+        self.event.id().to_string()
+    }
+    #[getter]
+    fn source(&self) -> Option<String> {
+        self.event.meta().source.clone()
+    }
+    #[getter]
+    fn subject(&self) -> Option<String> {
+        self.event.meta().subject.clone()
+    }
+    #[getter]
+    fn time(&self) -> Option<String> {
+        self.event.meta().time.clone()
+    }
+    #[getter]
+    fn call_connection_id(&self) -> Option<String> {
+        self.event.call_connection_id().map(str::to_string)
+    }
+    #[getter]
+    fn server_call_id(&self) -> Option<String> {
+        self.event.server_call_id().map(str::to_string)
+    }
+    #[getter]
+    fn correlation_id(&self) -> Option<String> {
+        self.event.correlation_id().map(str::to_string)
+    }
+    #[getter]
+    fn operation_context(&self) -> Option<String> {
+        self.event.operation_context().map(str::to_string)
+    }
+    #[getter]
+    fn result_information(&self) -> Option<PyResultInformation> {
+        self.event
+            .result_information()
+            .map(|r| PyResultInformation { inner: r.clone() })
+    }
+    /// True for the `*Failed` events.
+    #[getter]
+    fn is_failure(&self) -> bool {
+        self.event.is_failure()
+    }
+    /// The event's `data` object as on the wire (camelCase keys).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::json_to_py(py, &self.event.data_json())
+    }
+    /// This event as a CloudEvents 1.0 JSON object (a dict).
+    fn to_cloud_event<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::json_to_py(py, &self.event.to_cloud_event_json())
+    }
+
+    // ---- type-specific fields (each subclass's stub declares the ones it has) ----
+
+    #[getter]
+    fn participant<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        opt_any(py, self.event.participant())
+    }
+    #[getter]
+    fn invitation_id(&self) -> Option<String> {
+        self.event.invitation_id().map(str::to_string)
+    }
+    #[getter]
+    fn sequence_number(&self) -> Option<i64> {
+        match &self.event {
+            CallAutomationEvent::ParticipantsUpdated(d) => Some(d.sequence_number),
+            _ => None,
+        }
+    }
+    #[getter]
+    fn participants(&self) -> Option<Vec<PyCallParticipant>> {
+        match &self.event {
+            CallAutomationEvent::ParticipantsUpdated(d) => {
+                Some(convert::participants(d.participants.clone()))
+            }
+            _ => None,
+        }
+    }
+    #[getter]
+    fn transfer_target<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.event {
+            CallAutomationEvent::CallTransferAccepted(d) => opt_any(py, d.transfer_target.as_ref()),
+            _ => opt_any(py, None),
+        }
+    }
+    #[getter]
+    fn transferee<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.event {
+            CallAutomationEvent::CallTransferAccepted(d) => opt_any(py, d.transferee.as_ref()),
+            _ => opt_any(py, None),
+        }
+    }
+    #[getter]
+    fn to<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.event {
+            CallAutomationEvent::IncomingCall(d) => opt_any(py, d.to.as_ref()),
+            _ => opt_any(py, None),
+        }
+    }
+    /// The caller of an `IncomingCall` (`from` on the wire).
+    #[getter]
+    fn from_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.event {
+            CallAutomationEvent::IncomingCall(d) => opt_any(py, d.from.as_ref()),
+            _ => opt_any(py, None),
+        }
+    }
+    #[getter]
+    fn caller_display_name(&self) -> Option<String> {
+        match &self.event {
+            CallAutomationEvent::IncomingCall(d) => d.caller_display_name.clone(),
+            _ => None,
+        }
+    }
+    #[getter]
+    fn incoming_call_context(&self) -> Option<String> {
+        match &self.event {
+            CallAutomationEvent::IncomingCall(d) => d.incoming_call_context.clone(),
+            _ => None,
+        }
+    }
+    #[getter]
+    fn on_behalf_of_callee<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.event {
+            CallAutomationEvent::IncomingCall(d) => opt_any(py, d.on_behalf_of_callee.as_ref()),
+            _ => opt_any(py, None),
+        }
+    }
+    /// `{"sip_headers": {...}, "voip_headers": {...}}` of an `IncomingCall`, or `None`.
+    #[getter]
+    fn custom_context<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let CallAutomationEvent::IncomingCall(d) = &self.event else {
+            return Ok(None);
+        };
+        let Some(ctx) = &d.custom_context else {
+            return Ok(None);
+        };
+        let out = PyDict::new(py);
+        out.set_item("sip_headers", ctx.sip_headers.clone())?;
+        out.set_item("voip_headers", ctx.voip_headers.clone())?;
+        Ok(Some(out))
+    }
+    #[getter]
+    fn validation_code(&self) -> Option<String> {
+        match &self.event {
+            CallAutomationEvent::SubscriptionValidation {
+                validation_code, ..
+            } => Some(validation_code.clone()),
+            _ => None,
+        }
+    }
+    #[getter]
+    fn validation_url(&self) -> Option<String> {
+        match &self.event {
+            CallAutomationEvent::SubscriptionValidation { validation_url, .. } => {
+                validation_url.clone()
+            }
+            _ => None,
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyEvent>()
+            .is_ok_and(|o| o.get().event == self.event)
+    }
+
+    fn __repr__(&self) -> String {
+        let mut parts = vec![format!("id={:?}", self.event.id())];
+        if let Some(id) = self.event.call_connection_id() {
+            parts.push(format!("call_connection_id={id:?}"));
+        }
+        if let Some(ctx) = self.event.operation_context() {
+            parts.push(format!("operation_context={ctx:?}"));
+        }
+        if let Some(r) = self.event.result_information() {
+            parts.push(format!("result_code={:?}", r.code));
+        }
+        let name = match &self.event {
+            CallAutomationEvent::Unknown { event_type, .. } => {
+                parts.insert(0, format!("event_type={event_type:?}"));
+                "Unknown"
+            }
+            CallAutomationEvent::SubscriptionValidation { .. } => "SubscriptionValidation",
+            other => other.event_type(),
+        };
+        format!("{name}({})", parts.join(", "))
+    }
+}
+
+macro_rules! event_classes {
+    ($( $rust:ident => $name:literal ),* $(,)?) => {
+        $(
+            #[pyclass(frozen, extends = PyEvent, name = $name, module = "callsteer")]
+            pub struct $rust;
+        )*
+
+        /// Registers every event class on the module.
+        pub fn add_event_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            m.add_class::<PyEvent>()?;
+            $( m.add_class::<$rust>()?; )*
+            Ok(())
+        }
+    };
+}
+
+event_classes!(
+    PyCallConnected => "CallConnected",
+    PyCallDisconnected => "CallDisconnected",
+    PyParticipantsUpdated => "ParticipantsUpdated",
+    PyCreateCallFailed => "CreateCallFailed",
+    PyAnswerFailed => "AnswerFailed",
+    PyConnectFailed => "ConnectFailed",
+    PyAddParticipantSucceeded => "AddParticipantSucceeded",
+    PyAddParticipantFailed => "AddParticipantFailed",
+    PyRemoveParticipantSucceeded => "RemoveParticipantSucceeded",
+    PyRemoveParticipantFailed => "RemoveParticipantFailed",
+    PyCancelAddParticipantSucceeded => "CancelAddParticipantSucceeded",
+    PyCancelAddParticipantFailed => "CancelAddParticipantFailed",
+    PyCallTransferAccepted => "CallTransferAccepted",
+    PyCallTransferFailed => "CallTransferFailed",
+    PyIncomingCall => "IncomingCall",
+    PySubscriptionValidation => "SubscriptionValidation",
+    PyUnknown => "Unknown",
+);
+
+/// The Python object of one core event, as an instance of its own class.
+pub fn event_to_py<'py>(
+    py: Python<'py>,
+    event: CallAutomationEvent,
+) -> PyResult<Bound<'py, PyAny>> {
+    use CallAutomationEvent as E;
+    macro_rules! make {
+        ($sub:expr) => {
+            Bound::new(
+                py,
+                PyClassInitializer::from(PyEvent { event }).add_subclass($sub),
+            )?
+            .into_any()
+        };
+    }
+    Ok(match &event {
+        E::CallConnected(_) => make!(PyCallConnected),
+        E::CallDisconnected(_) => make!(PyCallDisconnected),
+        E::ParticipantsUpdated(_) => make!(PyParticipantsUpdated),
+        E::CreateCallFailed(_) => make!(PyCreateCallFailed),
+        E::AnswerFailed(_) => make!(PyAnswerFailed),
+        E::ConnectFailed(_) => make!(PyConnectFailed),
+        E::AddParticipantSucceeded(_) => make!(PyAddParticipantSucceeded),
+        E::AddParticipantFailed(_) => make!(PyAddParticipantFailed),
+        E::RemoveParticipantSucceeded(_) => make!(PyRemoveParticipantSucceeded),
+        E::RemoveParticipantFailed(_) => make!(PyRemoveParticipantFailed),
+        E::CancelAddParticipantSucceeded(_) => make!(PyCancelAddParticipantSucceeded),
+        E::CancelAddParticipantFailed(_) => make!(PyCancelAddParticipantFailed),
+        E::CallTransferAccepted(_) => make!(PyCallTransferAccepted),
+        E::CallTransferFailed(_) => make!(PyCallTransferFailed),
+        E::IncomingCall(_) => make!(PyIncomingCall),
+        E::SubscriptionValidation { .. } => make!(PySubscriptionValidation),
+        _ => make!(PyUnknown),
+    })
+}
+
+/// An event travelling back from the runtime; becomes its Python class on arrival.
+pub struct EventOut(pub CallAutomationEvent);
+
+impl<'py> IntoPyObject<'py> for EventOut {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        event_to_py(py, self.0)
+    }
+}
+
+fn events_list<'py>(
+    py: Python<'py>,
+    events: Vec<CallAutomationEvent>,
+) -> PyResult<Bound<'py, PyList>> {
+    let items = events
+        .into_iter()
+        .map(|e| event_to_py(py, e))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// `parse_events(body)`: a CloudEvents array, a single CloudEvent or an Event Grid array →
+/// a list of events. Raises `EventParseError` on a malformed body; never panics.
+#[pyfunction]
+pub fn parse_events<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    errors::guard(py, || {
+        let bytes = convert::body(py, body)?;
+        let events = callsteer::parse_events(&bytes).map_err(|e| errors::to_py(py, e))?;
+        events_list(py, events)
+    })
+}
+
+/// What `wait_for_event_processor` returns: `succeeded` and the `event` that settled it.
+#[pyclass(frozen, name = "OperationOutcome", module = "callsteer")]
+pub struct PyOperationOutcome {
+    inner: OperationOutcome,
+}
+
+impl PyOperationOutcome {
+    pub fn new(inner: OperationOutcome) -> Self {
+        PyOperationOutcome { inner }
+    }
+}
+
+#[pymethods]
+impl PyOperationOutcome {
+    #[getter]
+    fn succeeded(&self) -> bool {
+        self.inner.succeeded
+    }
+    /// The success or `*Failed` event.
+    #[getter]
+    fn event<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        event_to_py(py, self.inner.event.clone())
+    }
+    fn __bool__(&self) -> bool {
+        self.inner.succeeded
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "OperationOutcome(succeeded={}, event_type={:?})",
+            py_bool(self.inner.succeeded),
+            self.inner.event.event_type()
+        )
+    }
+}
+
+/// The client's event processor: feed it callback bodies; results and `wait_for_event` wait on it.
+#[pyclass(frozen, name = "EventProcessor", module = "callsteer")]
+pub struct PyEventProcessor {
+    pub inner: EventProcessor,
+    pub is_async: bool,
+}
+
+#[pymethods]
+impl PyEventProcessor {
+    /// Parses a callback body and dispatches its events to waiters; returns the new events
+    /// (duplicate deliveries are dropped). Raises `EventParseError` on a malformed body.
+    fn process_events<'py>(
+        &self,
+        py: Python<'py>,
+        body: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        errors::guard(py, || {
+            let bytes = convert::body(py, body)?;
+            // Dispatch may wake tokio waiters; it never blocks on Python.
+            let events = self
+                .inner
+                .process_events(&bytes)
+                .map_err(|e| errors::to_py(py, e))?;
+            events_list(py, events)
+        })
+    }
+
+    /// Waits for the first event (already received or still to come) of `event_type` and/or
+    /// `call_connection_id` and/or `operation_context`; the event is taken. Raises
+    /// `OperationTimeoutError` after `timeout` seconds.
+    #[pyo3(signature = (event_type = None, *, call_connection_id = None, operation_context = None, timeout = 30.0))]
+    fn wait_for_event<'py>(
+        &self,
+        py: Python<'py>,
+        event_type: Option<String>,
+        call_connection_id: Option<String>,
+        operation_context: Option<String>,
+        timeout: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let processor = self.inner.clone();
+        let make = move || -> PyResult<_> {
+            let timeout = convert::seconds(py, "timeout", timeout)?;
+            Ok(wait_future(
+                processor,
+                event_type,
+                call_connection_id,
+                operation_context,
+                timeout,
+            ))
+        };
+        if self.is_async {
+            run_async(py, make, EventOut)
+        } else {
+            run_sync(py, make, |event| event_to_py(py, event))
+        }
+    }
+
+    /// The latest roster of a call from `ParticipantsUpdated` events, or `None`.
+    fn call_participants(&self, call_connection_id: &str) -> Option<Vec<PyCallParticipant>> {
+        self.inner
+            .call_participants(call_connection_id)
+            .map(convert::participants)
+    }
+
+    fn __repr__(&self) -> String {
+        let stats = self.inner.stats();
+        format!(
+            "EventProcessor(backlog={}, waiters={})",
+            stats.backlog_len, stats.waiters
+        )
+    }
+}
+
+fn wait_future(
+    processor: EventProcessor,
+    event_type: Option<String>,
+    call_connection_id: Option<String>,
+    operation_context: Option<String>,
+    timeout: Duration,
+) -> impl std::future::Future<Output = callsteer::Result<CallAutomationEvent>> + Send + 'static {
+    async move {
+        processor
+            .wait_for_event(
+                move |e: &CallAutomationEvent| {
+                    event_type.as_deref().is_none_or(|t| e.event_type() == t)
+                        && call_connection_id
+                            .as_deref()
+                            .is_none_or(|c| e.call_connection_id() == Some(c))
+                        && operation_context
+                            .as_deref()
+                            .is_none_or(|o| e.operation_context() == Some(o))
+                },
+                timeout,
+            )
+            .await
+    }
+}
