@@ -1,0 +1,25 @@
+// ESM entry: the same objects as the CommonJS entry.
+import callsteer from './callsteer.js'
+
+export const {
+  CallAutomationClient,
+  CallConnection,
+  CallResult,
+  AddParticipantResult,
+  TransferCallResult,
+  RemoveParticipantResult,
+  CancelAddParticipantOperationResult,
+  EventProcessor,
+  createIdentifierFromRawId,
+  parseCallAutomationEvent,
+  parseCallAutomationEvents,
+  CallAutomationError,
+  InvalidArgumentError,
+  AuthError,
+  ServiceError,
+  TransportError,
+  TimeoutError,
+  EventParseError,
+  InternalError,
+} = callsteer
+export default callsteer

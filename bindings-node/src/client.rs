@@ -1,0 +1,486 @@
+//! `CallAutomationClient`: construction (connection string, key or token credential) and the
+//! pre-connection actions.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+
+use crate::call_connection::CallConnection;
+use crate::convert::{
+    self, call_invite, call_locator as call_locator_of, cognitive, identifier_js, identifiers,
+    opt_identifier, CallConnectionProperties, CallIntelligenceOptions, CallInvite, CallLocator,
+    CommunicationIdentifier, WaitOptions,
+};
+use crate::errors::{from_napi, guard, invalid, run, IntoJs};
+use crate::events::{wait_outcome, EventProcessor, OperationOutcome};
+
+/// `retryOptions` of the client.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct RetryOptions {
+    /// Retries after the first attempt (default 3).
+    pub max_retries: Option<u32>,
+    /// First delay (default 800 ms), doubled each time with jitter.
+    pub retry_delay_in_ms: Option<u32>,
+    /// Longest single delay (default 60 000 ms).
+    pub max_retry_delay_in_ms: Option<u32>,
+}
+
+/// `userAgentOptions` of the client.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct UserAgentOptions {
+    pub user_agent_prefix: Option<String>,
+}
+
+/// Options of `new CallAutomationClient(…)`.
+#[napi(object)]
+#[derive(Clone, Debug, Default)]
+pub struct CallAutomationClientOptions {
+    /// The communication user that places calls (`createCall`'s `source`).
+    pub source_identity: Option<CommunicationIdentifier>,
+    /// The service api-version (default `2025-05-15`).
+    pub api_version: Option<String>,
+    /// Per-attempt timeout in milliseconds (default 30 000).
+    pub timeout_in_ms: Option<u32>,
+    pub retry_options: Option<RetryOptions>,
+    pub user_agent_options: Option<UserAgentOptions>,
+    /// Give add / remove / transfer / cancel a unique operation context when none is given
+    /// (default true), so that overlapping actions are told apart by their events.
+    pub generate_operation_context: Option<bool>,
+}
+
+fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOptions {
+    let mut out = callsteer::ClientOptions::default();
+    if let Some(v) = &options.api_version {
+        out.api_version = v.clone();
+    }
+    if let Some(ms) = options.timeout_in_ms {
+        out.timeout = Duration::from_millis(ms as u64);
+    }
+    if let Some(r) = &options.retry_options {
+        if let Some(n) = r.max_retries {
+            out.retry.max_retries = n;
+        }
+        if let Some(ms) = r.retry_delay_in_ms {
+            out.retry.initial_delay = Duration::from_millis(ms as u64);
+        }
+        if let Some(ms) = r.max_retry_delay_in_ms {
+            out.retry.max_delay = Duration::from_millis(ms as u64);
+        }
+    }
+    out.user_agent_suffix = options
+        .user_agent_options
+        .as_ref()
+        .and_then(|u| u.user_agent_prefix.clone());
+    if let Some(g) = options.generate_operation_context {
+        out.generate_operation_context = g;
+    }
+    out
+}
+
+/// What a JS `TokenCredential.getToken` resolves with.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    pub token: String,
+    /// Milliseconds since the Unix epoch.
+    pub expires_on_timestamp: f64,
+}
+
+type GetToken =
+    ThreadsafeFunction<Vec<String>, Promise<Option<AccessToken>>, Vec<String>, Status, false, true>;
+
+/// Bridges a JS `TokenCredential` (`{ getToken(scopes) }`) to the core's token hook.
+struct JsTokenCredential {
+    get_token: Arc<GetToken>,
+}
+
+const SCOPE: &str = "https://communication.azure.com//.default";
+
+impl callsteer::TokenCredential for JsTokenCredential {
+    fn get_token(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = callsteer::Result<callsteer::AccessToken>> + Send + '_>> {
+        let get_token = self.get_token.clone();
+        Box::pin(async move {
+            let promise = get_token
+                .call_async_catch(vec![SCOPE.to_string()])
+                .await
+                .map_err(|e| callsteer::Error::auth(format!("getToken failed: {}", e.reason)))?;
+            let token = promise
+                .await
+                .map_err(|e| callsteer::Error::auth(format!("getToken failed: {}", e.reason)))?
+                .ok_or_else(|| callsteer::Error::auth("getToken returned no token"))?;
+            Ok(callsteer::AccessToken {
+                token: token.token,
+                expires_on: (token.expires_on_timestamp / 1000.0).max(0.0) as u64,
+            })
+        })
+    }
+}
+
+/// The entry point: places, connects, answers, redirects and rejects calls.
+#[napi]
+pub struct CallAutomationClient {
+    inner: callsteer::CallAutomationClient,
+    source: Option<callsteer::CommunicationIdentifier>,
+}
+
+/// What `createCall`, `createGroupCall`, `answerCall` and `connectCall` resolve with.
+#[napi]
+pub struct CallResult {
+    inner: callsteer::CallConnectionResult,
+}
+
+#[napi]
+impl CallResult {
+    #[napi(getter)]
+    pub fn call_connection_properties(&self) -> CallConnectionProperties {
+        convert::properties(&self.inner.call_connection_properties)
+    }
+
+    #[napi(getter)]
+    pub fn call_connection(&self) -> CallConnection {
+        CallConnection::from(self.inner.call_connection.clone())
+    }
+
+    /// Waits for `CallConnected` or the failure event (`CreateCallFailed`, `AnswerFailed`,
+    /// `ConnectFailed`) fed to the client's event processor (default timeout 30 s).
+    #[napi]
+    pub async fn wait_for_event_processor(
+        &self,
+        options: Option<WaitOptions>,
+    ) -> napi::Result<OperationOutcome> {
+        let result = self.inner.clone();
+        let timeout = convert::timeout(&options);
+        wait_outcome(async move { result.wait_for_event_processor(timeout).await }).await
+    }
+}
+
+/// Options of `createCall` and `createGroupCall`.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct CreateCallOptions {
+    /// Caller id for phone-number targets: `{ phoneNumber: "+1…" }`.
+    pub source_call_id_number: Option<CommunicationIdentifier>,
+    pub source_display_name: Option<String>,
+    pub operation_context: Option<String>,
+    pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    /// Call as a Teams resource account: `{ teamsAppId }`.
+    pub teams_app_source: Option<CommunicationIdentifier>,
+}
+
+/// Options of `answerCall`.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct AnswerCallOptions {
+    pub operation_context: Option<String>,
+    pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    /// The communication user answering on the app's behalf.
+    pub answered_by: Option<CommunicationIdentifier>,
+}
+
+/// Options of `connectCall`.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct ConnectCallOptions {
+    pub operation_context: Option<String>,
+    pub call_intelligence_options: Option<CallIntelligenceOptions>,
+}
+
+/// Options of `redirectCall`, `getCallConnectionProperties`, `hangUp` and the other actions
+/// that take no option of their own (the official SDK's `OperationOptions`; its abort and
+/// tracing settings are accepted and ignored).
+#[napi(object)]
+#[derive(Clone, Debug, Default)]
+pub struct OperationOptions {
+    /// Not used by callsteer (requests are retried and timed out per the client's options);
+    /// accepted for compatibility.
+    pub timeout: Option<f64>,
+}
+
+/// Options of `rejectCall`.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct RejectCallOptions {
+    /// `none` | `busy` | `forbidden`.
+    pub call_reject_reason: Option<String>,
+}
+
+fn create_options(
+    options: Option<CreateCallOptions>,
+    source: &Option<callsteer::CommunicationIdentifier>,
+) -> napi::Result<callsteer::CreateCallOptions> {
+    let Some(o) = options else {
+        return Ok(callsteer::CreateCallOptions {
+            source: source.clone(),
+            ..Default::default()
+        });
+    };
+    Ok(callsteer::CreateCallOptions {
+        source_caller_id_number: convert::caller_id(
+            "sourceCallerIdNumber",
+            &o.source_call_id_number,
+        )?,
+        source_display_name: o.source_display_name,
+        source: source.clone(),
+        teams_app_source: opt_identifier("teamsAppSource", &o.teams_app_source)?,
+        operation_context: o.operation_context,
+        cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+        ..Default::default()
+    })
+}
+
+fn callback(url: Option<String>) -> String {
+    url.unwrap_or_default()
+}
+
+#[napi]
+impl CallAutomationClient {
+    /// `new CallAutomationClient(connectionString, options?)` or
+    /// `new CallAutomationClient(endpoint, credential, options?)` where `credential` is
+    /// `{ key }` (an `AzureKeyCredential`) or a `TokenCredential` (`{ getToken(scopes) }`).
+    #[napi(
+        constructor,
+        ts_args_type = "connectionStringOrEndpoint: string, credentialOrOptions?: KeyCredential | TokenCredential | CallAutomationClientOptions, options?: CallAutomationClientOptions"
+    )]
+    pub fn new(
+        env: Env,
+        connection_string_or_endpoint: String,
+        credential_or_options: Option<Object>,
+        options: Option<CallAutomationClientOptions>,
+    ) -> Result<Self> {
+        enum Cred {
+            None,
+            Key(String),
+            Token(GetToken),
+        }
+        let mut cred = Cred::None;
+        let mut opts = options.unwrap_or_default();
+        if let Some(obj) = credential_or_options {
+            let get_token: Option<Unknown> = obj
+                .get_named_property("getToken")
+                .map_err(|e| from_napi(e, "credential"))?;
+            let key: Option<Unknown> = obj
+                .get_named_property("key")
+                .map_err(|e| from_napi(e, "credential"))?;
+            if let Some(f) = get_token.filter(|v| v.get_type().ok() == Some(ValueType::Function)) {
+                // Bind `this` so that class-based credentials keep working.
+                let f: Function<Unknown, Unknown> =
+                    unsafe { f.cast() }.map_err(|e| from_napi(e, "credential"))?;
+                let bind: Function<Object, Function<Vec<String>, Promise<Option<AccessToken>>>> = f
+                    .get_named_property("bind")
+                    .map_err(|e| from_napi(e, "credential"))?;
+                let bound = bind
+                    .apply(f, obj)
+                    .map_err(|e| from_napi(e, "credential.getToken"))?;
+                let tsfn = bound
+                    .build_threadsafe_function::<Vec<String>>()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .build()
+                    .map_err(|e| from_napi(e, "credential.getToken"))?;
+                cred = Cred::Token(tsfn);
+            } else if let Some(k) = key.filter(|v| v.get_type().ok() != Some(ValueType::Undefined))
+            {
+                let k: String = unsafe { k.cast() }
+                    .map_err(|_| invalid("credential.key", "must be a string"))?;
+                cred = Cred::Key(k);
+            } else {
+                opts =
+                    unsafe { CallAutomationClientOptions::from_napi_value(env.raw(), obj.raw()) }
+                        .map_err(|e| from_napi(e, "options"))?;
+            }
+        }
+        guard(|| {
+            let options = client_options(&opts);
+            let source = opt_identifier("sourceIdentity", &opts.source_identity)?;
+            let endpoint = &connection_string_or_endpoint;
+            let inner = match cred {
+                Cred::None => callsteer::CallAutomationClient::from_connection_string_with_options(
+                    endpoint, options,
+                ),
+                Cred::Key(key) => {
+                    callsteer::CallAutomationClient::with_access_key(endpoint, &key, options)
+                }
+                Cred::Token(tsfn) => callsteer::CallAutomationClient::new(
+                    endpoint,
+                    callsteer::Credential::Token(Arc::new(JsTokenCredential {
+                        get_token: Arc::new(tsfn),
+                    })),
+                    options,
+                ),
+            }
+            .js()?;
+            Ok(CallAutomationClient { inner, source })
+        })
+    }
+
+    /// A handle on an existing call connection (no request is sent).
+    #[napi]
+    pub fn get_call_connection(&self, call_connection_id: String) -> napi::Result<CallConnection> {
+        guard(|| {
+            Ok(CallConnection::from(
+                self.inner.get_call_connection(&call_connection_id).js()?,
+            ))
+        })
+    }
+
+    /// The event processor that results wait on: feed it every callback body.
+    #[napi]
+    pub fn get_event_processor(&self) -> EventProcessor {
+        EventProcessor {
+            inner: self.inner.event_processor().clone(),
+        }
+    }
+
+    /// The `sourceIdentity` given at construction.
+    #[napi]
+    pub fn get_source_identity(&self) -> Option<CommunicationIdentifier> {
+        self.source.as_ref().map(identifier_js)
+    }
+
+    /// Places a 1:1 call.
+    #[napi]
+    pub async fn create_call(
+        &self,
+        target_participant: CallInvite,
+        callback_url: Option<String>,
+        options: Option<CreateCallOptions>,
+    ) -> napi::Result<CallResult> {
+        let invite = call_invite("targetParticipant", &target_participant)?;
+        let options = create_options(options, &self.source)?;
+        let client = self.inner.clone();
+        let url = callback(callback_url);
+        let inner = run(async move { client.create_call(invite, &url, options).await }).await?;
+        Ok(CallResult { inner })
+    }
+
+    /// Places a group call to several targets at once.
+    #[napi]
+    pub async fn create_group_call(
+        &self,
+        target_participants: Vec<CommunicationIdentifier>,
+        callback_url: Option<String>,
+        options: Option<CreateCallOptions>,
+    ) -> napi::Result<CallResult> {
+        let targets = identifiers("targets", &target_participants)?;
+        let options = create_options(options, &self.source)?;
+        let client = self.inner.clone();
+        let url = callback(callback_url);
+        let inner =
+            run(async move { client.create_group_call(targets, &url, options).await }).await?;
+        Ok(CallResult { inner })
+    }
+
+    /// Answers an incoming call (context from the `IncomingCall` event).
+    #[napi]
+    pub async fn answer_call(
+        &self,
+        incoming_call_context: String,
+        callback_url: Option<String>,
+        options: Option<AnswerCallOptions>,
+    ) -> napi::Result<CallResult> {
+        let options = match options {
+            None => callsteer::AnswerCallOptions::default(),
+            Some(o) => callsteer::AnswerCallOptions {
+                operation_context: o.operation_context,
+                cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+                answered_by: opt_identifier("answeredBy", &o.answered_by)?,
+                ..Default::default()
+            },
+        };
+        let client = self.inner.clone();
+        let url = callback(callback_url);
+        let inner = run(async move {
+            client
+                .answer_call(&incoming_call_context, &url, options)
+                .await
+        })
+        .await?;
+        Ok(CallResult { inner })
+    }
+
+    /// Sends an incoming call elsewhere without answering it. No event follows.
+    #[napi]
+    pub async fn redirect_call(
+        &self,
+        incoming_call_context: String,
+        target_participant: CallInvite,
+        options: Option<OperationOptions>,
+    ) -> napi::Result<()> {
+        let _ = options;
+        let invite = call_invite("targetParticipant", &target_participant)?;
+        let client = self.inner.clone();
+        run(async move {
+            client
+                .redirect_call(&incoming_call_context, invite, Default::default())
+                .await
+        })
+        .await
+    }
+
+    /// Declines an incoming call (`callRejectReason`: none | busy | forbidden). No event follows.
+    #[napi]
+    pub async fn reject_call(
+        &self,
+        incoming_call_context: String,
+        options: Option<RejectCallOptions>,
+    ) -> napi::Result<()> {
+        let reason = match options.and_then(|o| o.call_reject_reason) {
+            None => None,
+            Some(r) => Some(
+                serde_json::from_value::<callsteer::CallRejectReason>(serde_json::json!(r))
+                    .map_err(|_| {
+                        invalid(
+                            "callRejectReason",
+                            format!("`{r}` is not none, busy or forbidden"),
+                        )
+                    })?,
+            ),
+        };
+        let client = self.inner.clone();
+        run(async move {
+            client
+                .reject_call(
+                    &incoming_call_context,
+                    callsteer::RejectCallOptions {
+                        call_reject_reason: reason,
+                        ..Default::default()
+                    },
+                )
+                .await
+        })
+        .await
+    }
+
+    /// Connects to an ongoing call: `{ kind: "serverCallLocator" | "groupCallLocator" |
+    /// "roomCallLocator", id }`.
+    #[napi]
+    pub async fn connect_call(
+        &self,
+        call_locator: CallLocator,
+        callback_url: Option<String>,
+        options: Option<ConnectCallOptions>,
+    ) -> napi::Result<CallResult> {
+        let locator = call_locator_of(&call_locator)?;
+        let options = match options {
+            None => callsteer::ConnectCallOptions::default(),
+            Some(o) => callsteer::ConnectCallOptions {
+                operation_context: o.operation_context,
+                cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+                ..Default::default()
+            },
+        };
+        let client = self.inner.clone();
+        let url = callback(callback_url);
+        let inner = run(async move { client.connect_call(locator, &url, options).await }).await?;
+        Ok(CallResult { inner })
+    }
+}

@@ -1,0 +1,448 @@
+//! Typed events (a discriminated union on `kind`), the event parser entry points and the event
+//! processor handle. Parsing, matching and buffering are the core's; this file only converts.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use callsteer::events::EventMeta;
+use callsteer::CallAutomationEvent as Core;
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi_derive::napi;
+
+use crate::convert::{
+    self, opt_identifier_js, result_information, CallParticipant, CommunicationIdentifier,
+    ResultInformation, WaitOptions,
+};
+use crate::errors::{guard, invalid, run, IntoJs};
+
+/// `customContext` of an incoming call.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct IncomingCallCustomContext {
+    pub sip_headers: HashMap<String, String>,
+    pub voip_headers: HashMap<String, String>,
+}
+
+macro_rules! events {
+    (
+        calls { $( $(#[$vdoc:meta])* $call:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* } ),* $(,)? }
+        others { $( $(#[$odoc:meta])* $other:ident { $( $(#[$ofdoc:meta])* $ofield:ident : $oty:ty ),* } ),* $(,)? }
+    ) => {
+        /// One event posted by the service (or Event Grid): a discriminated union on `kind`, the
+        /// short event type name as in `@azure/communication-call-automation`. `id` and `time`
+        /// are the CloudEvent envelope's.
+        #[napi(discriminant = "kind")]
+        #[derive(Clone, Debug)]
+        pub enum CallAutomationEvent {
+            $(
+                $(#[$vdoc])*
+                $call {
+                    id: String,
+                    time: Option<String>,
+                    call_connection_id: String,
+                    server_call_id: Option<String>,
+                    correlation_id: Option<String>,
+                    operation_context: Option<String>,
+                    result_information: Option<ResultInformation>,
+                    $( $(#[$fdoc])* $field: $ty, )*
+                },
+            )*
+            $(
+                $(#[$odoc])*
+                $other {
+                    id: String,
+                    time: Option<String>,
+                    $( $(#[$ofdoc])* $ofield: $oty, )*
+                },
+            )*
+        }
+    };
+}
+
+events! {
+    calls {
+        #[doc = "Create, answer or connect succeeded."]
+        CallConnected {},
+        #[doc = "The call ended or the app left it."]
+        CallDisconnected {},
+        CreateCallFailed {},
+        AnswerFailed {},
+        ConnectFailed {},
+        #[doc = "The full roster after a change."]
+        ParticipantsUpdated { sequence_number: i64, participants: Vec<CallParticipant> },
+        AddParticipantSucceeded { participant: Option<CommunicationIdentifier> },
+        AddParticipantFailed { participant: Option<CommunicationIdentifier> },
+        RemoveParticipantSucceeded { participant: Option<CommunicationIdentifier> },
+        RemoveParticipantFailed { participant: Option<CommunicationIdentifier> },
+        CancelAddParticipantSucceeded { invitation_id: Option<String> },
+        CancelAddParticipantFailed { invitation_id: Option<String> },
+        CallTransferAccepted {
+            transfer_target: Option<CommunicationIdentifier>,
+            transferee: Option<CommunicationIdentifier>
+        },
+        CallTransferFailed {},
+    }
+    others {
+        #[doc = "An incoming call (Event Grid); answer, redirect or reject it with `incomingCallContext`."]
+        IncomingCall {
+            to: Option<CommunicationIdentifier>,
+            from: Option<CommunicationIdentifier>,
+            server_call_id: Option<String>,
+            caller_display_name: Option<String>,
+            custom_context: Option<IncomingCallCustomContext>,
+            incoming_call_context: Option<String>,
+            on_behalf_of_callee: Option<CommunicationIdentifier>,
+            correlation_id: Option<String>
+        },
+        #[doc = "The Event Grid webhook handshake: answer `{ validationResponse: validationCode }`."]
+        SubscriptionValidationEvent { validation_code: String, validation_url: Option<String> },
+        #[doc = "An event type this version does not know, kept verbatim."]
+        Unknown {
+            #[doc = "The short type name, e.g. `PlayCompleted`."]
+            event_type: String,
+            #[doc = "The full type, e.g. `Microsoft.Communication.PlayCompleted`."]
+            cloud_event_type: String,
+            #[doc = "The `data` object as JSON text."]
+            data_json: String
+        },
+    }
+}
+
+macro_rules! call_event {
+    ($d:ident, $variant:ident { $( $field:ident : $value:expr ),* }) => {
+        CallAutomationEvent::$variant {
+            id: $d.meta.id.clone(),
+            time: $d.meta.time.clone(),
+            call_connection_id: $d.call_connection_id.clone(),
+            server_call_id: $d.server_call_id.clone(),
+            correlation_id: $d.correlation_id.clone(),
+            operation_context: $d.operation_context.clone(),
+            result_information: result_information(&$d.result_information),
+            $( $field: $value, )*
+        }
+    };
+}
+
+fn meta(m: &EventMeta) -> (String, Option<String>) {
+    (m.id.clone(), m.time.clone())
+}
+
+/// Core event → JS event.
+pub fn event_js(event: &Core) -> CallAutomationEvent {
+    match event {
+        Core::CallConnected(d) => call_event!(d, CallConnected {}),
+        Core::CallDisconnected(d) => call_event!(d, CallDisconnected {}),
+        Core::CreateCallFailed(d) => call_event!(d, CreateCallFailed {}),
+        Core::AnswerFailed(d) => call_event!(d, AnswerFailed {}),
+        Core::ConnectFailed(d) => call_event!(d, ConnectFailed {}),
+        Core::ParticipantsUpdated(d) => call_event!(
+            d,
+            ParticipantsUpdated {
+                sequence_number: d.sequence_number,
+                participants: d.participants.iter().map(convert::participant).collect()
+            }
+        ),
+        Core::AddParticipantSucceeded(d) => call_event!(
+            d,
+            AddParticipantSucceeded {
+                participant: opt_identifier_js(&d.participant)
+            }
+        ),
+        Core::AddParticipantFailed(d) => call_event!(
+            d,
+            AddParticipantFailed {
+                participant: opt_identifier_js(&d.participant)
+            }
+        ),
+        Core::RemoveParticipantSucceeded(d) => call_event!(
+            d,
+            RemoveParticipantSucceeded {
+                participant: opt_identifier_js(&d.participant)
+            }
+        ),
+        Core::RemoveParticipantFailed(d) => call_event!(
+            d,
+            RemoveParticipantFailed {
+                participant: opt_identifier_js(&d.participant)
+            }
+        ),
+        Core::CancelAddParticipantSucceeded(d) => call_event!(
+            d,
+            CancelAddParticipantSucceeded {
+                invitation_id: d.invitation_id.clone()
+            }
+        ),
+        Core::CancelAddParticipantFailed(d) => call_event!(
+            d,
+            CancelAddParticipantFailed {
+                invitation_id: d.invitation_id.clone()
+            }
+        ),
+        Core::CallTransferAccepted(d) => call_event!(
+            d,
+            CallTransferAccepted {
+                transfer_target: opt_identifier_js(&d.transfer_target),
+                transferee: opt_identifier_js(&d.transferee)
+            }
+        ),
+        Core::CallTransferFailed(d) => call_event!(d, CallTransferFailed {}),
+        Core::IncomingCall(d) => {
+            let (id, time) = meta(&d.meta);
+            CallAutomationEvent::IncomingCall {
+                id,
+                time,
+                to: opt_identifier_js(&d.to),
+                from: opt_identifier_js(&d.from),
+                server_call_id: d.server_call_id.clone(),
+                caller_display_name: d.caller_display_name.clone(),
+                custom_context: d
+                    .custom_context
+                    .as_ref()
+                    .map(|c| IncomingCallCustomContext {
+                        sip_headers: c.sip_headers.clone().into_iter().collect(),
+                        voip_headers: c.voip_headers.clone().into_iter().collect(),
+                    }),
+                incoming_call_context: d.incoming_call_context.clone(),
+                on_behalf_of_callee: opt_identifier_js(&d.on_behalf_of_callee),
+                correlation_id: d.correlation_id.clone(),
+            }
+        }
+        Core::SubscriptionValidation {
+            meta: m,
+            validation_code,
+            validation_url,
+        } => {
+            let (id, time) = meta(m);
+            CallAutomationEvent::SubscriptionValidationEvent {
+                id,
+                time,
+                validation_code: validation_code.clone(),
+                validation_url: validation_url.clone(),
+            }
+        }
+        other => {
+            let (id, time) = meta(other.meta());
+            CallAutomationEvent::Unknown {
+                id,
+                time,
+                event_type: other.event_type().to_string(),
+                cloud_event_type: other.cloud_event_type(),
+                data_json: other.data_json().to_string(),
+            }
+        }
+    }
+}
+
+pub fn body_bytes(body: Either<String, Buffer>) -> Vec<u8> {
+    match body {
+        Either::A(text) => text.into_bytes(),
+        Either::B(buffer) => buffer.to_vec(),
+    }
+}
+
+/// Parses a callback body (a CloudEvents array, one CloudEvent, or an Event Grid array) and
+/// returns its first event, as `parseCallAutomationEvent` of the official SDK does.
+#[napi(ts_args_type = "encodedEvents: string | Buffer")]
+pub fn parse_call_automation_event(
+    encoded_events: Either<String, Buffer>,
+) -> napi::Result<CallAutomationEvent> {
+    let bytes = body_bytes(encoded_events);
+    guard(|| {
+        let events = callsteer::parse_events(&bytes).js()?;
+        match events.first() {
+            Some(event) => Ok(event_js(event)),
+            None => Err(crate::errors::to_js(callsteer::Error::event_parse(
+                "$",
+                "the body holds no event",
+            ))),
+        }
+    })
+}
+
+/// Parses a callback body into all of its events.
+#[napi(ts_args_type = "encodedEvents: string | Buffer")]
+pub fn parse_call_automation_events(
+    encoded_events: Either<String, Buffer>,
+) -> napi::Result<Vec<CallAutomationEvent>> {
+    let bytes = body_bytes(encoded_events);
+    guard(|| {
+        Ok(callsteer::parse_events(&bytes)
+            .js()?
+            .iter()
+            .map(event_js)
+            .collect())
+    })
+}
+
+/// Which events a wait or handler receives; absent fields match everything.
+#[napi(object)]
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub call_connection_id: Option<String>,
+    /// The short event type, e.g. `CallDisconnected`.
+    pub kind: Option<String>,
+}
+
+fn core_filter(filter: Option<EventFilter>) -> callsteer::EventFilter {
+    let filter = filter.unwrap_or_default();
+    callsteer::EventFilter {
+        call_connection_id: filter.call_connection_id,
+        event_type: filter.kind,
+    }
+}
+
+/// The success or failure event that settled an action.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct OperationOutcome {
+    /// True for the success event, false for the `*Failed` event.
+    pub succeeded: bool,
+    pub event: CallAutomationEvent,
+}
+
+pub fn outcome(o: &callsteer::OperationOutcome) -> OperationOutcome {
+    OperationOutcome {
+        succeeded: o.succeeded,
+        event: event_js(&o.event),
+    }
+}
+
+/// Waits for an action's outcome event, with a default timeout of 30 s.
+pub async fn wait_outcome(
+    waiter: impl std::future::Future<Output = callsteer::Result<callsteer::OperationOutcome>>
+        + Send
+        + 'static,
+) -> napi::Result<OperationOutcome> {
+    run(waiter).await.map(|o| outcome(&o))
+}
+
+/// Parses and dispatches a callback body on a worker thread.
+pub struct ProcessTask {
+    processor: callsteer::EventProcessor,
+    body: Vec<u8>,
+}
+
+impl Task for ProcessTask {
+    type Output = Vec<CallAutomationEvent>;
+    type JsValue = Vec<CallAutomationEvent>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let processor = &self.processor;
+        let body = &self.body;
+        guard(|| {
+            Ok(processor
+                .process_events(body)
+                .js()?
+                .iter()
+                .map(event_js)
+                .collect())
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Routes callback events to the waiters of action results, to `waitForEvent` and to `on`
+/// handlers. Get it from `client.getEventProcessor()` and feed it every callback body.
+#[napi]
+pub struct EventProcessor {
+    pub(crate) inner: callsteer::EventProcessor,
+}
+
+#[napi]
+impl EventProcessor {
+    /// Parses a callback body (string or Buffer; the JS entry also accepts parsed JSON) off the
+    /// main thread, dispatches its events and resolves with the new ones (duplicate deliveries
+    /// are dropped).
+    #[napi(
+        ts_args_type = "body: string | Buffer | object",
+        ts_return_type = "Promise<CallAutomationEvent[]>"
+    )]
+    pub fn process_events(&self, body: Either<String, Buffer>) -> AsyncTask<ProcessTask> {
+        AsyncTask::new(ProcessTask {
+            processor: self.inner.clone(),
+            body: body_bytes(body),
+        })
+    }
+
+    /// Waits for the first event that passes `filter` (a filter object, or in the JS entry a
+    /// predicate function). The filter form also sees events that arrived shortly before.
+    #[napi(
+        ts_args_type = "filter?: EventFilter | ((event: CallAutomationEvent) => boolean), options?: WaitOptions"
+    )]
+    pub async fn wait_for_event(
+        &self,
+        filter: Option<EventFilter>,
+        options: Option<WaitOptions>,
+    ) -> napi::Result<CallAutomationEvent> {
+        let processor = self.inner.clone();
+        let filter = core_filter(filter);
+        let timeout: Duration = convert::timeout(&options);
+        let event = run(async move {
+            processor
+                .wait_for_event(move |e| filter.matches(e), timeout)
+                .await
+        })
+        .await?;
+        Ok(event_js(&event))
+    }
+
+    /// Calls `handler` for every event of `kind` (every event when null), optionally of one call
+    /// connection; returns an id for `off`. Handlers run on the main thread after dispatch.
+    #[napi(
+        ts_args_type = "kind: string | null | undefined, handler: (event: CallAutomationEvent) => void, filter?: EventFilter"
+    )]
+    pub fn on(
+        &self,
+        kind: Option<String>,
+        handler: Function<CallAutomationEvent, ()>,
+        filter: Option<EventFilter>,
+    ) -> napi::Result<u32> {
+        let tsfn = handler
+            .build_threadsafe_function::<CallAutomationEvent>()
+            .callee_handled::<false>()
+            .weak::<true>()
+            .build()
+            .map_err(|e| invalid("handler", e.reason))?;
+        let mut filter = core_filter(filter);
+        if kind.is_some() {
+            filter.event_type = kind;
+        }
+        let id = self.inner.on(filter, move |event| {
+            tsfn.call(event_js(event), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        let next = NEXT_HANDLER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        handlers().insert(next, (self.inner.clone(), id));
+        Ok(next)
+    }
+
+    /// Removes a handler registered with `on`; false if it was not registered.
+    #[napi]
+    pub fn off(&self, id: u32) -> bool {
+        match handlers().remove(&id) {
+            Some((processor, handler)) => processor.off(handler),
+            None => false,
+        }
+    }
+
+    /// The latest roster of a call from `ParticipantsUpdated` events, or null.
+    #[napi]
+    pub fn call_participants(&self, call_connection_id: String) -> Option<Vec<CallParticipant>> {
+        self.inner
+            .call_participants(&call_connection_id)
+            .map(|all| all.iter().map(convert::participant).collect())
+    }
+}
+
+type Handlers = HashMap<u32, (callsteer::EventProcessor, callsteer::events::HandlerId)>;
+
+static HANDLERS: std::sync::LazyLock<std::sync::Mutex<Handlers>> =
+    std::sync::LazyLock::new(Default::default);
+static NEXT_HANDLER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+fn handlers() -> std::sync::MutexGuard<'static, Handlers> {
+    HANDLERS.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,13 @@
+//! Node.js binding of callsteer: the `@azure/communication-call-automation` API (names, argument
+//! order, option bags) on the Rust core. Thin by design: argument conversion (`convert`,
+//! `events`), error mapping (`errors`) and async bridging (every network call is an `async fn`
+//! on napi's tokio runtime; callback bodies are parsed on the libuv pool). Everything else —
+//! validation, requests, event parsing and matching — is the core's.
+
+#![deny(clippy::all)]
+
+mod call_connection;
+mod client;
+mod convert;
+mod errors;
+mod events;
