@@ -247,6 +247,11 @@ export interface CallAutomationClientOptions {
    * (default true), so that overlapping actions are told apart by their events.
    */
   generateOperationContext?: boolean
+  /**
+   * Accepted for compatibility with the official SDK; callsteer always allows `http://`
+   * endpoints (such as the local emulator).
+   */
+  allowInsecureConnection?: boolean
 }
 
 /**

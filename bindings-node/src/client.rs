@@ -53,6 +53,9 @@ pub struct CallAutomationClientOptions {
     /// Give add / remove / transfer / cancel a unique operation context when none is given
     /// (default true), so that overlapping actions are told apart by their events.
     pub generate_operation_context: Option<bool>,
+    /// Accepted for compatibility with the official SDK; callsteer always allows `http://`
+    /// endpoints (such as the local emulator).
+    pub allow_insecure_connection: Option<bool>,
 }
 
 fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOptions {

@@ -32,6 +32,8 @@ macro_rules! events {
         /// One event posted by the service (or Event Grid): a discriminated union on `kind`, the
         /// short event type name as in `@azure/communication-call-automation`. `id` and `time`
         /// are the CloudEvent envelope's.
+        // Plain values handed to JS by value; boxing variants would only add allocations.
+        #[allow(clippy::large_enum_variant)]
         #[napi(discriminant = "kind")]
         #[derive(Clone, Debug)]
         pub enum CallAutomationEvent {
