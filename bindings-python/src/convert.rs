@@ -404,13 +404,16 @@ pub enum Targets {
     Many(Vec<CommunicationIdentifier>),
 }
 
+/// A `CallInvite`'s target, caller id number and display name.
+pub type Invite = (CommunicationIdentifier, Option<String>, Option<String>);
+
 /// Reads a `CallInvite`-shaped object (ours or the official SDK's): `.target`,
 /// `.source_caller_id_number`, `.source_display_name`.
 pub fn call_invite(
     py: Python<'_>,
     field: &str,
     value: &Bound<'_, PyAny>,
-) -> PyResult<Option<(CommunicationIdentifier, Option<String>, Option<String>)>> {
+) -> PyResult<Option<Invite>> {
     if value.hasattr("raw_id")? || !value.hasattr("target")? {
         return Ok(None);
     }

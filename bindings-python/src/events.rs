@@ -472,27 +472,25 @@ impl PyEventProcessor {
     }
 }
 
-fn wait_future(
+async fn wait_future(
     processor: EventProcessor,
     event_type: Option<String>,
     call_connection_id: Option<String>,
     operation_context: Option<String>,
     timeout: Duration,
-) -> impl std::future::Future<Output = callsteer::Result<CallAutomationEvent>> + Send + 'static {
-    async move {
-        processor
-            .wait_for_event(
-                move |e: &CallAutomationEvent| {
-                    event_type.as_deref().is_none_or(|t| e.event_type() == t)
-                        && call_connection_id
-                            .as_deref()
-                            .is_none_or(|c| e.call_connection_id() == Some(c))
-                        && operation_context
-                            .as_deref()
-                            .is_none_or(|o| e.operation_context() == Some(o))
-                },
-                timeout,
-            )
-            .await
-    }
+) -> callsteer::Result<CallAutomationEvent> {
+    processor
+        .wait_for_event(
+            move |e: &CallAutomationEvent| {
+                event_type.as_deref().is_none_or(|t| e.event_type() == t)
+                    && call_connection_id
+                        .as_deref()
+                        .is_none_or(|c| e.call_connection_id() == Some(c))
+                    && operation_context
+                        .as_deref()
+                        .is_none_or(|o| e.operation_context() == Some(o))
+            },
+            timeout,
+        )
+        .await
 }
