@@ -11,7 +11,13 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 
 echo "--- npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+# @napi-rs/cli pulls @napi-rs/lzma, whose optional per-platform packages are not all published
+# for its version: npm then leaves them out of the lock file and `npm ci` refuses it. The
+# versions that matter are pinned in package-lock.json either way.
+if ! npm ci --no-audit --no-fund --loglevel=error; then
+  echo "bindings-node: npm ci refused the lock file; installing from it with npm install" >&2
+  npm install --no-audit --no-fund --no-save --loglevel=error
+fi
 
 echo "--- napi build --platform (debug)"
 npx napi build --platform
