@@ -1,0 +1,154 @@
+// Idiomatic Kotlin use of the binding against a real emulator: the guide's flows through
+// `waitForEventProcessor`, error mapping, and coroutine cancellation.
+package dev.callsteer
+
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.*
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.util.Base64
+
+class CallSteerTest {
+    lateinit var emulator: Emulator
+    lateinit var client: CallAutomationClient
+    lateinit var recorder: Recorder
+
+    @BeforeEach
+    fun start() = runBlocking {
+        emulator = Emulator()
+        client = CallAutomationClient(emulator.connectionString)
+        recorder = Recorder.start(client.eventProcessor())
+    }
+
+    @AfterEach
+    fun stop() {
+        emulator.stop()
+        recorder.close()
+        client.close()
+    }
+
+    private suspend fun connectedCall(target: String = "8:acs:res_alice"): CallConnection {
+        val created = client.createCall(CallInvite(identifierFromRawId(target)), recorder.callbackUrl)
+        assertTrue(created.waitForEventProcessor(10.seconds).succeeded)
+        return created.callConnection()
+    }
+
+    @Test
+    fun `create a call to a number with caller id and await CallConnected`() = runBlocking {
+        val invite = CallInvite(phoneNumberIdentifier("+16041234567"), sourceCallerIdNumber = RESOURCE_PHONE_NUMBER)
+        val created = client.createCall(invite, recorder.callbackUrl, CreateCallOptions(operationContext = "pstn"))
+        val properties = created.callConnectionProperties()
+        assertEquals(CallConnectionState.Connecting, properties.callConnectionState)
+        val outcome = created.waitForEventProcessor(10_000L)
+        assertTrue(outcome.succeeded)
+        val event = outcome.event as CallAutomationEvent.CallConnected
+        assertEquals(properties.callConnectionId, event.data.callConnectionId)
+        assertEquals("pstn", event.data.operationContext)
+    }
+
+    @Test
+    fun `a declined invitation gives AddParticipantFailed with result information`() = runBlocking {
+        emulator.setTarget("8:acs:res_bob", mapOf("behavior" to "decline"))
+        val call = connectedCall()
+        val added = call.addParticipant(CallInvite(communicationUserIdentifier("8:acs:res_bob")),
+            AddParticipantOptions(invitationTimeoutInSeconds = 30u, operationContext = "add-bob"))
+        assertNotNull(added.invitationId())
+        val outcome = added.waitForEventProcessor(10.seconds)
+        assertFalse(outcome.succeeded)
+        val failed = outcome.event as CallAutomationEvent.AddParticipantFailed
+        assertEquals("8:acs:res_bob", failed.data.participant?.rawId())
+        assertEquals(603, failed.data.resultInformation?.code)
+        assertTrue(outcome.event.isFailure())
+    }
+
+    @Test
+    fun `transfer with custom headers`() = runBlocking {
+        val call = connectedCall()
+        assertEquals(mapOf("X-MS-Custom-header" to "x"), CustomCallingContext().withSipX("header", "x", null).sipHeaders)
+        val context = CustomCallingContext().withVoip("customVoipHeader", "v1")
+        val transfer = call.transferCallToParticipant(communicationUserIdentifier("8:acs:res_carol"),
+            TransferCallToParticipantOptions(operationContext = "move", customCallingContext = context))
+        assertEquals("move", transfer.operationContext())
+        val outcome = transfer.waitForEventProcessor(10.seconds)
+        assertTrue(outcome.succeeded)
+        assertEquals("8:acs:res_carol", (outcome.event as CallAutomationEvent.CallTransferAccepted).data.transferTarget?.rawId())
+    }
+
+    @Test
+    fun `hang up for everyone ends the call`() = runBlocking {
+        val call = connectedCall()
+        call.hangUp(true)
+        val event = client.eventProcessor().waitForEvent(EventFilter(call.callConnectionId(), "CallDisconnected"), 10.seconds)
+        assertEquals(call.callConnectionId(), event.callConnectionId())
+        val gone = assertThrows<CallAutomationException.Service> { runBlocking { call.getCallProperties() } }
+        assertEquals(404, gone.status.toInt())
+    }
+
+    @Test
+    fun `bad input throws the error naming the field`() = runBlocking {
+        val e = assertThrows<CallAutomationException.InvalidArgument> {
+            runBlocking { client.createCall(CallInvite(phoneNumberIdentifier("+16041234567")), recorder.callbackUrl) }
+        }
+        assertEquals("sourceCallerIdNumber", e.field)
+        assertTrue(e.errorMessage.isNotEmpty())
+        val timeout = assertThrows<CallAutomationException.InvalidArgument> {
+            runBlocking {
+                client.getCallConnection("any").addParticipant(CallInvite(communicationUserIdentifier("8:acs:x")),
+                    AddParticipantOptions(invitationTimeoutInSeconds = 500u))
+            }
+        }
+        assertEquals("invitationTimeoutInSeconds", timeout.field)
+        assertThrows<CallAutomationException> { CallAutomationClient("not a connection string") }
+        Unit
+    }
+
+    @Test
+    fun `a wrong key throws the service's authentication error`() = runBlocking {
+        val wrong = CallAutomationClient(emulator.baseUrl + "/", Base64.getEncoder().encodeToString("wrong-key".toByteArray()))
+        val e = assertThrows<CallAutomationException.Service> {
+            runBlocking { wrong.createCall(CallInvite(communicationUserIdentifier("8:acs:res_alice")), recorder.callbackUrl) }
+        }
+        assertEquals(401, e.status.toInt())
+        assertTrue(e.code.isNotEmpty())
+    }
+
+    @Test
+    fun `cancelling the coroutine returns promptly and leaks no waiter`() = runBlocking {
+        val created = client.createCall(CallInvite(communicationUserIdentifier("8:acs:res_alice")), "http://127.0.0.1:9/nobody-listens")
+        val processor = client.eventProcessor()
+        val waiting = async { created.waitForEventProcessor(60.seconds) }
+        delay(200)
+        assertEquals(1uL, processor.stats().waiters)
+        val started = System.nanoTime()
+        waiting.cancel()
+        assertThrows<CancellationException> { runBlocking { waiting.await() } }
+        assertTrue(System.nanoTime() - started < 2_000_000_000L, "cancellation took too long")
+        // The Rust future was dropped and its task aborted: the waiter is gone.
+        withTimeout(2_000) { while (processor.stats().waiters != 0uL) delay(10) }
+        assertEquals(0uL, processor.stats().waiters)
+    }
+
+    @Test
+    fun `identifiers, events and parsing`() {
+        val phone = identifierFromRawId("4:+16041234567")
+        assertEquals("+16041234567", (phone as CommunicationIdentifier.PhoneNumber).phoneNumber)
+        assertEquals("phoneNumber", phone.kind())
+        val body = """[{"id":"e1","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1"},"specversion":"1.0"},""" +
+            """{"id":"e2","type":"Microsoft.Communication.PlayCompleted","data":{"callConnectionId":"c1"},"specversion":"1.0"}]"""
+        val events = parseEvents(body)
+        assertEquals(listOf("CallConnected", "PlayCompleted"), events.map { it.eventType() })
+        assertEquals("PlayCompleted", (events[1] as CallAutomationEvent.Unknown).eventType)
+        assertThrows<CallAutomationException.EventParse> { parseEvents("{not json") }
+        EventProcessor().use { p ->
+            assertEquals(2, p.processEvents(body).size)
+            assertEquals(0, p.processEvents(body).size)
+        }
+    }
+}
