@@ -25,3 +25,4 @@ mkdir -p "$kotlin"
 rm -rf "$kotlin/dev"
 cp -r "$out/dev" "$kotlin/"
 echo "generated bindings from $lib" >&2
+python3 "$here/scripts/readme-snippets.py"
