@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export CALLSTEER_SHARED ?= $(abspath $(CURDIR)/../shared)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-rust lint fuzz fmt emulator
+.PHONY: demo test test-rust lint fuzz fmt emulator soak
 
 ## Runs the quick start against the built-in emulator and prints the call's timeline.
 demo:
@@ -26,3 +26,8 @@ fuzz:
 
 emulator:
 	cargo run -p callsteer-emulator --
+
+## Fault soak: 1,000 concurrent calls × 10 actions with injected faults (not part of `make test`).
+soak:
+	cargo build --release -p callsteer-emulator -p callsteer-tests --bin soak
+	CALLSTEER_EMULATOR_BIN=target/release/callsteer-emulator target/release/soak

@@ -13,6 +13,9 @@ pub struct FaultConfig {
     /// Status of injected errors (default 503).
     #[serde(default = "default_status")]
     pub status: u16,
+    /// When set, each injected fault draws its status from this list instead (e.g. `[503, 429]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<u16>,
     /// Chance that a request is answered with `status` without executing.
     #[serde(default)]
     pub probability: f64,
@@ -36,6 +39,12 @@ impl FaultConfig {
             return Err(ApiError::invalid_field(
                 "status",
                 "must be an HTTP error status (400-599)",
+            ));
+        }
+        if self.statuses.iter().any(|s| !(400..=599).contains(s)) {
+            return Err(ApiError::invalid_field(
+                "statuses",
+                "must all be HTTP error statuses (400-599)",
             ));
         }
         for (field, p) in [
@@ -89,13 +98,17 @@ impl Faults {
         // Always draw both numbers so a seed gives the same sequence whatever the settings.
         let inject_roll: f64 = self.rng.gen();
         let drop_roll: f64 = self.rng.gen();
+        let pick: usize = self.rng.gen();
         let inject = (inject_roll < config.probability).then(|| {
+            let status = match config.statuses.len() {
+                0 => config.status,
+                n => config.statuses[pick % n],
+            };
             let mut e = ApiError::new(
-                config.status,
-                status_code_name(config.status),
+                status,
+                status_code_name(status),
                 format!(
-                    "Injected fault: the emulator answered {} without executing the request.",
-                    config.status
+                    "Injected fault: the emulator answered {status} without executing the request."
                 ),
             );
             e.retry_after = config.retry_after_seconds;

@@ -160,7 +160,8 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         .map_err(StartError)?;
     let jwt = Arc::new(jwt);
 
-    let http = reqwest::Client::builder()
+    let http = callsteer::transport::http_client_builder()
+        .map_err(|e| StartError(format!("cannot build the HTTP client: {e}")))?
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| StartError(format!("cannot build the HTTP client: {e}")))?;

@@ -39,8 +39,12 @@ impl EmulatorProcess {
                 binary.display()
             ));
         }
-        let mut child = Command::new(&binary)
-            .args(["--port", "0", "--answer-delay-ms", "5"])
+        let mut command = Command::new(&binary);
+        command.args(["--port", "0"]);
+        if !extra.contains(&"--answer-delay-ms") {
+            command.args(["--answer-delay-ms", "5"]);
+        }
+        let mut child = command
             .args(["--resource-phone-number", RESOURCE_PHONE_NUMBER])
             .args(extra)
             .stdout(Stdio::piped())
@@ -101,6 +105,11 @@ impl EmulatorProcess {
             return Ok(serde_json::Value::Null);
         }
         serde_json::from_str(&text).map_err(|e| format!("{method} {path}: {e}: {text}"))
+    }
+
+    /// The process id, for memory readings.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Stops the process (also done on drop).

@@ -4,3 +4,4 @@
 pub mod emulator;
 pub mod receiver;
 pub mod scenario;
+pub mod soak;
