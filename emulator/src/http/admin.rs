@@ -43,6 +43,7 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/emulator/clock", get(get_clock))
         .route("/emulator/clock/advance", post(advance_clock))
+        .route("/emulator/test-tokens", post(test_tokens))
 }
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
@@ -293,4 +294,42 @@ async fn advance_clock(State(app): AppState, bytes: Bytes) -> Response {
         }
     }
     Json(clock_json(&app)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TestTokensBody {
+    #[serde(default)]
+    audience: Option<String>,
+}
+
+/// Good and bad callback tokens for testing verifiers; never accepted by the emulator itself.
+async fn test_tokens(State(app): AppState, bytes: Bytes) -> Response {
+    let req: TestTokensBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        TestTokensBody::default()
+    } else {
+        match body(&bytes) {
+            Ok(r) => r,
+            Err(e) => return e.into_response(),
+        }
+    };
+    let audience = req
+        .audience
+        .unwrap_or_else(|| app.jwt.audience().to_string());
+    let now = app.clock.unix_now();
+    let jwt = Arc::clone(&app.jwt);
+    let aud = audience.clone();
+    // The first call generates the foreign RSA key (slow in debug builds).
+    let tokens = tokio::task::spawn_blocking(move || jwt.test_tokens(now, &aud)).await;
+    match tokens {
+        Ok(Ok(tokens)) => Json(json!({
+            "issuer": app.jwt.issuer(),
+            "audience": audience,
+            "jwksUrl": format!("{}/calling/keys", app.base_url),
+            "tokens": tokens,
+        }))
+        .into_response(),
+        Ok(Err(e)) => ApiError::internal(e).into_response(),
+        Err(e) => ApiError::internal(format!("token task failed: {e}")).into_response(),
+    }
 }
