@@ -9,9 +9,15 @@ import { promisify } from 'node:util'
 
 import { HERE, startEmulator } from './helpers.mjs'
 
+const jsBlocks = (file) =>
+  [...readFileSync(file, 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+
+test('the repository README shows the same quick start', () => {
+  assert.deepEqual(jsBlocks(path.join(HERE, '..', '..', 'README.md')), jsBlocks(path.join(HERE, '..', 'README.md')))
+})
+
 test('README quick start runs as pasted', async () => {
-  const readme = readFileSync(path.join(HERE, '..', 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+  const blocks = jsBlocks(path.join(HERE, '..', 'README.md'))
   assert.ok(blocks.length >= 2, 'the README has its quick start')
   const file = path.join(HERE, `.readme-${process.pid}.mjs`)
   writeFileSync(file, blocks.join('\n'))

@@ -11,10 +11,16 @@ from pathlib import Path
 from harness import Emulator
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+# The repository's README repeats the quick start; it must stay identical to this one.
+MAIN_README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+def python_blocks(readme: Path = README) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", readme.read_text(), flags=re.S)
+
+
+def test_main_readme_shows_the_same_quick_start() -> None:
+    assert python_blocks(MAIN_README) == python_blocks()
 
 
 def test_quick_start_runs_as_pasted(emulator: Emulator, tmp_path: Path) -> None:

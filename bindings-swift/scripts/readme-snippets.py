@@ -5,6 +5,12 @@ import re
 
 here = pathlib.Path(__file__).resolve().parent.parent
 readme = (here / "README.md").read_text()
+# The repository's README repeats both quick starts; they must stay identical to these.
+main_readme = (here.parent / "README.md").read_text()
+for lang in ("swift", "kotlin"):
+    fence = r"```%s\n(.*?)```" % lang
+    if re.findall(fence, main_readme, re.S) != re.findall(fence, readme, re.S):
+        raise SystemExit(f"README.md's {lang} quick start differs from bindings-swift/README.md's")
 placeholder = '"endpoint=http://127.0.0.1:8787/;accesskey=c2VjcmV0"'
 
 kt = re.search(r"```kotlin\n(.*?)```", readme, re.S).group(1)
