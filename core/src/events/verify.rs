@@ -39,13 +39,19 @@ struct RsaKey {
 #[derive(Default)]
 struct KeyCache {
     keys: HashMap<String, RsaKey>,
-    last_fetch: Option<Instant>,
+    /// The last fetch that did not produce the `kid` asked for (not found, or failed): unknown
+    /// `kid`s may trigger a fetch only `min_refresh_interval` after it. The initial load and
+    /// refreshes that found a rotated key do not count, so the first unknown `kid` after a load
+    /// is refreshed at once.
+    last_miss: Option<Instant>,
 }
 
 /// Verifies callback requests and parses their bodies.
 ///
 /// Cheap to clone; clones share the key cache. Keys are fetched from `jwks_url` on first use and
-/// again (at most once per `min_refresh_interval`) when a token names an unknown `kid`.
+/// again when a token names an unknown `kid` (key rotation). A fetch that does not produce the
+/// asked-for `kid` (or fails) blocks further unknown-`kid` fetches for `min_refresh_interval`,
+/// so forged `kid`s cost at most one fetch per interval.
 #[derive(Clone)]
 pub struct CallbackVerifier {
     issuer: String,
@@ -101,7 +107,8 @@ impl CallbackVerifier {
         self
     }
 
-    /// Uses this HTTP client to fetch keys (default: a rustls client with the system roots).
+    /// Uses this HTTP client to fetch keys (default: `transport::http_client_builder()`, rustls
+    /// with the system roots plus `CALLSTEER_EXTRA_CA_PEM`).
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -125,7 +132,7 @@ impl CallbackVerifier {
         self.static_keys = true;
         self.cache = Arc::new(Mutex::new(KeyCache {
             keys,
-            last_fetch: None,
+            last_miss: None,
         }));
         Ok(self)
     }
@@ -270,7 +277,7 @@ impl CallbackVerifier {
         let may_fetch = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             cache
-                .last_fetch
+                .last_miss
                 .map_or(true, |at| at.elapsed() >= self.min_refresh_interval)
         };
         if !may_fetch {
@@ -280,14 +287,21 @@ impl CallbackVerifier {
         }
         let fetched = self.fetch_keys().await;
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache.last_fetch = Some(Instant::now());
-        let keys = fetched?;
+        let keys = match fetched {
+            Ok(keys) => keys,
+            Err(e) => {
+                cache.last_miss = Some(Instant::now());
+                return Err(e);
+            }
+        };
         cache.keys = keys;
-        cache
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| Error::auth("token signing key (kid) is unknown"))
+        match cache.keys.get(kid).cloned() {
+            Some(key) => Ok(key),
+            None => {
+                cache.last_miss = Some(Instant::now());
+                Err(Error::auth("token signing key (kid) is unknown"))
+            }
+        }
     }
 
     fn cached(&self, kid: &str) -> Option<RsaKey> {
@@ -396,30 +410,9 @@ fn strip_leading_zeros(bytes: Vec<u8>) -> Vec<u8> {
     bytes.get(first..).map(<[u8]>::to_vec).unwrap_or_default()
 }
 
-/// A rustls client trusting the system's CA bundle (same sources as the action transport).
+/// The workspace's shared client setup (rustls on ring, system roots + `CALLSTEER_EXTRA_CA_PEM`).
 fn default_http_client() -> Result<reqwest::Client> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::transport(format!("TLS setup failed: {e}")))?;
-    let mut roots = rustls::RootCertStore::empty();
-    let paths = [
-        std::env::var("SSL_CERT_FILE").ok(),
-        Some("/etc/ssl/certs/ca-certificates.crt".to_string()),
-        Some("/etc/pki/tls/certs/ca-bundle.crt".to_string()),
-        Some("/etc/ssl/cert.pem".to_string()),
-    ];
-    for path in paths.into_iter().flatten() {
-        if let Ok(pem) = std::fs::read(&path) {
-            use rustls::pki_types::pem::PemObject;
-            for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem).flatten() {
-                let _ = roots.add(cert);
-            }
-        }
-    }
-    let tls = tls.with_root_certificates(roots).with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
+    crate::transport::http_client_builder()?
         .build()
         .map_err(|e| Error::transport(format!("HTTP client setup failed: {e}")))
 }
