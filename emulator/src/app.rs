@@ -10,6 +10,7 @@ use crate::config::EmulatorConfig;
 use crate::delivery::Delivery;
 use crate::faults::Faults;
 use crate::jwt::JwtSigner;
+use crate::live::Live;
 use crate::records::RequestLog;
 use crate::repeatability::RepeatabilityCache;
 use crate::world::World;
@@ -25,6 +26,8 @@ pub struct App {
     pub faults: Mutex<Faults>,
     pub requests: Mutex<RequestLog>,
     pub timer_notify: Arc<Notify>,
+    /// The feed of `/emulator/ui`.
+    pub live: Arc<Live>,
     /// For the Event Grid validation handshake.
     pub http: reqwest::Client,
     /// `http(s)://host:port` without a trailing slash.

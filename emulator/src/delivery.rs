@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::clock::{rfc3339, Clock};
 use crate::jwt::JwtSigner;
+use crate::live::Live;
 
 /// How a queued body is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +50,9 @@ pub struct EventRecord {
     pub attempts: Vec<Attempt>,
     /// The event itself (one element of the posted array).
     pub event: serde_json::Value,
+    /// Position in the live timeline, for `/emulator/ui`.
+    #[serde(skip)]
+    pub order: u64,
 }
 
 struct Inner {
@@ -66,6 +70,7 @@ pub struct Delivery {
     backoff_ms: u64,
     inner: Mutex<Inner>,
     shutdown: watch::Receiver<bool>,
+    live: Arc<Live>,
 }
 
 impl Delivery {
@@ -76,6 +81,7 @@ impl Delivery {
         max_attempts: u32,
         backoff_ms: u64,
         shutdown: watch::Receiver<bool>,
+        live: Arc<Live>,
     ) -> Arc<Self> {
         Arc::new(Delivery {
             client,
@@ -89,7 +95,13 @@ impl Delivery {
                 seq: 0,
             }),
             shutdown,
+            live,
         })
+    }
+
+    /// The UI feed, for the world's participant changes.
+    pub fn live(&self) -> &Live {
+        &self.live
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -128,7 +140,9 @@ impl Delivery {
             status: "pending".into(),
             attempts: Vec::new(),
             event,
+            order: self.live.next_order(),
         };
+        self.live.event(log_key, &record);
         let records = inner.log.entry(log_key.to_string()).or_default();
         records.push(record);
         let index = records.len() - 1;
@@ -219,6 +233,7 @@ impl Delivery {
                     } else if attempt == self.max_attempts {
                         record.status = "failed".into();
                     }
+                    self.live.event(log_key, record);
                 }
             }
             if ok {

@@ -23,6 +23,7 @@ pub mod eventgrid;
 pub mod faults;
 pub mod http;
 pub mod jwt;
+pub mod live;
 pub mod records;
 pub mod repeatability;
 pub mod server;
@@ -169,6 +170,7 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
     let config = Arc::new(config);
     let clock = Arc::new(Clock::new(config.clock));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let live = live::Live::new(shutdown_rx.clone());
     let delivery = Delivery::new(
         http.clone(),
         Arc::clone(&jwt),
@@ -176,6 +178,7 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         config.delivery_max_attempts,
         config.delivery_backoff_ms,
         shutdown_rx.clone(),
+        Arc::clone(&live),
     );
     let timer_notify = Arc::new(Notify::new());
     let world = World::new(
@@ -195,6 +198,7 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         faults: Mutex::new(Faults::new(config.seed)),
         requests: Mutex::new(Default::default()),
         timer_notify,
+        live,
         http,
         base_url,
     });

@@ -37,6 +37,14 @@ pub struct RequestRecord {
     pub outcome: Outcome,
     /// The action ran but the connection was closed without sending the reply.
     pub response_dropped: bool,
+    /// Position in the live timeline (taken when the request arrived), for `/emulator/ui`.
+    #[serde(skip)]
+    pub order: u64,
+    /// Bodies for `/emulator/ui`, capped by `live::capture_body`; never any header.
+    #[serde(skip)]
+    pub request_body: Option<serde_json::Value>,
+    #[serde(skip)]
+    pub response_body: Option<serde_json::Value>,
 }
 
 #[derive(Default)]
@@ -46,13 +54,15 @@ pub struct RequestLog {
 }
 
 impl RequestLog {
-    pub fn push(&mut self, mut record: RequestRecord) {
+    /// Stores the record with its sequence number, and returns that stored copy.
+    pub fn push(&mut self, mut record: RequestRecord) -> RequestRecord {
         self.seq += 1;
         record.seq = self.seq;
-        self.records.push_back(record);
+        self.records.push_back(record.clone());
         while self.records.len() > CAPACITY {
             self.records.pop_front();
         }
+        record
     }
 
     pub fn all(&self) -> Vec<RequestRecord> {

@@ -25,6 +25,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     let started = Instant::now();
+    let order = app.live.next_order();
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let uri = parts.uri.clone();
@@ -97,7 +98,16 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         method = %method, path = %path, operation = %operation, status = reply.status,
         latency_ms, outcome = ?outcome, dropped = drop_response, "request"
     );
-    lock(&app.requests).push(RequestRecord {
+    // Create / answer / connect learn their call connection id from the reply.
+    let call_connection_id = call_connection_id.or_else(|| {
+        reply
+            .body
+            .as_ref()
+            .and_then(|b| b.get("callConnectionId"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    });
+    let record = lock(&app.requests).push(RequestRecord {
         seq: 0,
         time: app.clock.rfc3339_now(),
         method: method.to_string(),
@@ -109,7 +119,11 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         repeatability_request_id: repeat_id,
         outcome,
         response_dropped: drop_response,
+        order,
+        request_body: crate::live::capture_body(&body),
+        response_body: reply.body.as_ref().map(crate::live::capture_value),
     });
+    app.live.request(&record);
     let mut response = reply.into_response();
     if drop_response {
         response.extensions_mut().insert(DropConnection);

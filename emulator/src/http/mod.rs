@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_version;
 pub mod calling;
 pub mod routes;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -17,5 +18,8 @@ use crate::app::App;
 pub struct DropConnection;
 
 pub fn router(app: Arc<App>) -> Router {
-    admin::routes().fallback(calling::handle).with_state(app)
+    admin::routes()
+        .merge(ui::routes())
+        .fallback(calling::handle)
+        .with_state(app)
 }

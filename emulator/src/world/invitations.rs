@@ -21,6 +21,17 @@ impl World {
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let behavior = self.target_behavior(&target.raw_id());
+        let purpose = match &kind {
+            InvitationKind::Create => "create",
+            InvitationKind::Add => "add",
+            InvitationKind::Transfer { .. } => "transfer",
+        };
+        self.delivery.live().participant_change(
+            call_id,
+            &target.raw_id(),
+            "invited",
+            json!({"invitationId": id, "for": purpose, "behavior": behavior.behavior}),
+        );
         self.invitations.insert(
             id.clone(),
             Invitation {
@@ -68,6 +79,16 @@ impl World {
             Some(code) => InvitationState::Failed(code),
         };
         let invitation = invitation.clone();
+        let (change, result) = match failure {
+            None => ("answered", json!(null)),
+            Some(code) => ("failed", code.to_json()),
+        };
+        self.delivery.live().participant_change(
+            &invitation.call_id,
+            &invitation.target.raw_id(),
+            change,
+            json!({"invitationId": invitation.id, "resultInformation": result}),
+        );
         let call_active = self
             .calls
             .get(&invitation.call_id)
@@ -259,6 +280,12 @@ impl World {
         if let Some(i) = self.invitations.get_mut(invitation_id) {
             i.state = InvitationState::Canceled;
         }
+        self.delivery.live().participant_change(
+            call_id,
+            &invitation.target.raw_id(),
+            "canceled",
+            json!({"invitationId": invitation_id}),
+        );
         self.emit(
             call_id,
             "CancelAddParticipantSucceeded",

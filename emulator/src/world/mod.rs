@@ -215,6 +215,12 @@ impl World {
             return;
         };
         call.sequence_number += 1;
+        let seen = call
+            .participants
+            .iter()
+            .map(|p| (p.identifier.raw_id(), p.is_muted))
+            .collect();
+        self.delivery.live().participants_now(call_id, seen);
         let extra = json!({
             "sequenceNumber": call.sequence_number,
             "participants": call.participant_models(),
