@@ -520,9 +520,11 @@ fn start_listener(
     host: String,
     port: u16,
     audience: Option<String>,
+    issuer: Option<String>,
+    jwks_url: Option<String>,
 ) -> PyResult<PyCallbackListener> {
     let processor = state.client.event_processor().clone();
-    let verifier = audience.map(callsteer::CallbackVerifier::new);
+    let verifier = audience.map(|audience| crate::verify::build(audience, issuer, jwks_url));
     run_sync(
         py,
         || {
@@ -602,16 +604,26 @@ macro_rules! client_common {
             }
 
             /// Starts a callback HTTP listener on `host:port` (0 = any free port) that feeds
-            /// `event_processor`; with `audience`, the service's JWT is verified.
-            #[pyo3(signature = (host = "127.0.0.1".to_string(), port = 0, *, audience = None))]
+            /// `event_processor`; with `audience`, the service's JWT is verified (as by
+            /// `CallbackVerifier(audience, issuer=…, jwks_url=…)`).
+            #[pyo3(signature = (host = "127.0.0.1".to_string(), port = 0, *, audience = None, issuer = None, jwks_url = None))]
             fn start_callback_listener(
                 &self,
                 py: Python<'_>,
                 host: String,
                 port: u16,
                 audience: Option<String>,
+                issuer: Option<String>,
+                jwks_url: Option<String>,
             ) -> PyResult<PyCallbackListener> {
-                start_listener(py, &self.state, host, port, audience)
+                if audience.is_none() && (issuer.is_some() || jwks_url.is_some()) {
+                    return Err(errors::invalid(
+                        py,
+                        "audience",
+                        "issuer and jwks_url need an audience to verify callbacks against",
+                    ));
+                }
+                start_listener(py, &self.state, host, port, audience, issuer, jwks_url)
             }
 
             /// The api-version this client sends.

@@ -8,7 +8,9 @@ mod client;
 mod convert;
 mod errors;
 mod events;
+mod logging;
 mod runtime;
+mod verify;
 
 use pyo3::prelude::*;
 
@@ -42,5 +44,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::PyEventProcessor>()?;
     events::add_event_classes(m)?;
     m.add_function(wrap_pyfunction!(events::parse_events, m)?)?;
+
+    m.add_class::<verify::PyCallbackVerifier>()?;
+    m.add_class::<verify::PyAsyncCallbackVerifier>()?;
+    m.add_function(wrap_pyfunction!(verify::panic_for_test, m)?)?;
+    m.add_function(wrap_pyfunction!(verify::panic_in_task_for_test, m)?)?;
+    logging::init_from_env();
     Ok(())
 }

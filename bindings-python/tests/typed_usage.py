@@ -74,3 +74,20 @@ async def async_usage(conn_str: str, callback: str) -> str | None:
         await call.hang_up(True)
         print(outcome.succeeded, len(participants), event.id)
         return added.operation_context
+
+
+def verify_usage(authorization: str | None, body: bytes) -> list[str]:
+    verifier = callsteer.CallbackVerifier(
+        "aud", issuer="https://issuer.example", jwks_url="https://issuer.example/keys"
+    )
+    try:
+        events = verifier.verify_and_parse(authorization, body)
+    except callsteer.AuthenticationError as e:
+        return [e.kind]
+    return [e.event_type for e in events] + [verifier.audience, verifier.issuer, verifier.jwks_url]
+
+
+async def async_verify_usage(authorization: str | None, body: str) -> int:
+    verifier = callsteer.aio.CallbackVerifier("aud")
+    events = await verifier.verify_and_parse(authorization, body)
+    return len(events)

@@ -358,6 +358,38 @@ class CallbackListener:
         tb: Optional[TracebackType],
     ) -> None: ...
 
+class CallbackVerifier:
+    def __init__(
+        self, audience: str, *, issuer: Optional[str] = None, jwks_url: Optional[str] = None
+    ) -> None: ...
+    @property
+    def audience(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def jwks_url(self) -> str: ...
+    def verify_and_parse(
+        self, authorization: Optional[str], body: _Body
+    ) -> list[CallAutomationEvent]: ...
+
+class AsyncCallbackVerifier:
+    def __init__(
+        self, audience: str, *, issuer: Optional[str] = None, jwks_url: Optional[str] = None
+    ) -> None: ...
+    @property
+    def audience(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def jwks_url(self) -> str: ...
+    async def verify_and_parse(
+        self, authorization: Optional[str], body: _Body
+    ) -> list[CallAutomationEvent]: ...
+
+# Hidden test hooks: panic inside a Rust call (raises CallAutomationError, kind "Internal").
+def _panic_for_test() -> None: ...
+def _panic_in_task_for_test(is_async: bool = False) -> Any: ...
+
 # ---- clients -------------------------------------------------------------------------------
 
 _Target: TypeAlias = Union[CommunicationIdentifier, CallInvite]
@@ -493,7 +525,13 @@ class CallAutomationClient:
     def event_processor(self) -> EventProcessor: ...
     def get_call_connection(self, call_connection_id: str) -> CallConnectionClient: ...
     def start_callback_listener(
-        self, host: str = "127.0.0.1", port: int = 0, *, audience: Optional[str] = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        audience: Optional[str] = None,
+        issuer: Optional[str] = None,
+        jwks_url: Optional[str] = None,
     ) -> CallbackListener: ...
     def create_call(
         self,
@@ -577,7 +615,13 @@ class AsyncCallAutomationClient:
     def event_processor(self) -> _AsyncEventProcessor: ...
     def get_call_connection(self, call_connection_id: str) -> AsyncCallConnectionClient: ...
     def start_callback_listener(
-        self, host: str = "127.0.0.1", port: int = 0, *, audience: Optional[str] = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        audience: Optional[str] = None,
+        issuer: Optional[str] = None,
+        jwks_url: Optional[str] = None,
     ) -> CallbackListener: ...
     async def create_call(
         self,

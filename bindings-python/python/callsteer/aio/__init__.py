@@ -25,6 +25,7 @@ from .. import (
     identifier_from_raw_id,
 )
 from .._native import AsyncCallAutomationClient as CallAutomationClient
+from .._native import AsyncCallbackVerifier as CallbackVerifier
 from .._native import AsyncCallConnectionClient as CallConnectionClient
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "CallConnectionProperties",
     "CallInvite",
     "CallParticipant",
+    "CallbackVerifier",
     "CancelAddParticipantOperationResult",
     "CommunicationUserIdentifier",
     "EventProcessor",
