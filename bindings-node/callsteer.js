@@ -118,6 +118,7 @@ for (const Class of [
   native.RemoveParticipantResult,
   native.CancelAddParticipantOperationResult,
   native.EventProcessor,
+  native.CallbackVerifier,
 ]) {
   for (const name of Object.getOwnPropertyNames(Class.prototype)) wrapMethod(Class.prototype, name)
 }
@@ -178,6 +179,17 @@ Object.defineProperty(processorProto, 'waitForEvent', {
   },
 })
 
+// verifyAndParse accepts parsed JSON bodies too, as processEvents does.
+const verifierProto = native.CallbackVerifier.prototype
+const nativeVerifyAndParse = verifierProto.verifyAndParse
+Object.defineProperty(verifierProto, 'verifyAndParse', {
+  configurable: true,
+  writable: true,
+  value: function verifyAndParse(authorization, body) {
+    return nativeVerifyAndParse.call(this, authorization, encodeBody(body))
+  },
+})
+
 function guardSync(fn) {
   return function (...args) {
     try {
@@ -211,6 +223,7 @@ module.exports.TransferCallResult = native.TransferCallResult
 module.exports.RemoveParticipantResult = native.RemoveParticipantResult
 module.exports.CancelAddParticipantOperationResult = native.CancelAddParticipantOperationResult
 module.exports.EventProcessor = native.EventProcessor
+module.exports.CallbackVerifier = native.CallbackVerifier
 module.exports.createIdentifierFromRawId = guardSync(native.createIdentifierFromRawId)
 module.exports.parseCallAutomationEvent = guardSync((body) => native.parseCallAutomationEvent(encodeBody(body)))
 module.exports.parseCallAutomationEvents = guardSync((body) => native.parseCallAutomationEvents(encodeBody(body)))
@@ -222,3 +235,8 @@ module.exports.TransportError = TransportError
 module.exports.TimeoutError = TimeoutError
 module.exports.EventParseError = EventParseError
 module.exports.InternalError = InternalError
+// Hidden test hooks (not part of the API): a panic inside a sync call / a runtime task.
+module.exports._panicForTest = guardSync(native._panicForTest)
+module.exports._panicInTaskForTest = () => native._panicInTaskForTest().then(undefined, (error) => {
+  throw toCallsteerError(error)
+})

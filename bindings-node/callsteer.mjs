@@ -10,6 +10,7 @@ export const {
   RemoveParticipantResult,
   CancelAddParticipantOperationResult,
   EventProcessor,
+  CallbackVerifier,
   createIdentifierFromRawId,
   parseCallAutomationEvent,
   parseCallAutomationEvents,

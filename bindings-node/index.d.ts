@@ -117,6 +117,25 @@ export declare class CallAutomationClient {
   connectCall(callLocator: CallLocator, callbackUrl?: string | undefined | null, options?: ConnectCallOptions | undefined | null): Promise<CallResult>
 }
 
+/**
+ * Verifies callback requests and parses their bodies. Keys are fetched on first use and
+ * cached: keep one verifier for the app's lifetime.
+ */
+export declare class CallbackVerifier {
+  /** A verifier for callbacks addressed to `audience` (the resource's immutable id). */
+  constructor(audience: string, options?: CallbackVerifierOptions | undefined | null)
+  get audience(): string
+  get issuer(): string
+  get jwksUrl(): string
+  /**
+   * Verifies the request's `Authorization` header value (`"Bearer <JWT>"`; null or
+   * undefined when the request had none), then parses `body` (string or Buffer; the JS entry
+   * also accepts parsed JSON). Rejects with `AuthError` (token refused, with the reason) or
+   * `EventParseError`.
+   */
+  verifyAndParse(authorization: string | null | undefined, body: string | Buffer | object): Promise<CallAutomationEvent[]>
+}
+
 /** A handle on one call connection; sends nothing until an action is called. */
 export declare class CallConnection {
   get callConnectionId(): string
@@ -280,6 +299,17 @@ export type CallAutomationEvent =
     eventType: string; /** The full type, e.g. `Microsoft.Communication.PlayCompleted`. */
     cloudEventType: string; /** The `data` object as JSON text. */
   dataJson: string }
+
+/** Options of `new CallbackVerifier(audience, options)`. */
+export interface CallbackVerifierOptions {
+  /**
+   * Expected `iss` (default: the Call Automation service,
+   * `https://acscallautomation.communication.azure.com`).
+   */
+  issuer?: string
+  /** Where the signing keys are fetched from (default: `{issuer}/calling/keys`). */
+  jwksUrl?: string
+}
 
 /** What the service says about a call connection. */
 export interface CallConnectionProperties {

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.AddParticipantResult = nativeBinding.AddParticipantResult
 module.exports.CallAutomationClient = nativeBinding.CallAutomationClient
+module.exports.CallbackVerifier = nativeBinding.CallbackVerifier
 module.exports.CallConnection = nativeBinding.CallConnection
 module.exports.CallResult = nativeBinding.CallResult
 module.exports.CancelAddParticipantOperationResult = nativeBinding.CancelAddParticipantOperationResult

@@ -1,7 +1,9 @@
 // Type-checked by `tsc --noEmit` (scripts/test.sh): the public API as an app would use it.
 import {
   CallAutomationClient,
+  AuthError,
   CallAutomationError,
+  CallbackVerifier,
   InvalidArgumentError,
   ServiceError,
   createIdentifierFromRawId,
@@ -101,3 +103,16 @@ function handle(error: unknown): string {
 
 void demo
 void handle
+
+async function verify(authorization: string | undefined, body: string): Promise<string[]> {
+  const verifier = new CallbackVerifier('aud', { issuer: 'https://issuer.example', jwksUrl: 'https://issuer.example/keys' })
+  try {
+    const events: CallAutomationEvent[] = await verifier.verifyAndParse(authorization, body)
+    return [...events.map((e): string => e.kind), verifier.audience, verifier.issuer, verifier.jwksUrl]
+  } catch (error) {
+    if (error instanceof AuthError) return [error.code]
+    throw error
+  }
+}
+
+void verify
