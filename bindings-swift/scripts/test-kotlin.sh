@@ -10,6 +10,10 @@ if ! command -v mvn >/dev/null && [ "$(id -u)" -eq 0 ]; then
 fi
 command -v mvn >/dev/null || { echo "mvn is missing (apt-get install maven)" >&2; exit 2; }
 bash "$here/scripts/generate.sh"
+# The core's tracing at its most verbose, into a file that HardeningTest checks for secrets.
+export CALLSTEER_LOG="${CALLSTEER_LOG:-trace}"
+export CALLSTEER_LOG_FILE="${CALLSTEER_LOG_FILE:-$target/callsteer-kotlin-test.log}"
+rm -f "$CALLSTEER_LOG_FILE"
 cd "$here/kotlin"
 rm -rf target/surefire-reports
 status=0

@@ -13,6 +13,10 @@ bash "$here/scripts/generate.sh"
 
 export CALLSTEER_LIB_DIR="$target/debug"
 export CALLSTEER_EMULATOR_BIN="$target/debug/callsteer-emulator"
+# The core's tracing at its most verbose, into a file that HardeningTests checks for secrets.
+export CALLSTEER_LOG="${CALLSTEER_LOG:-trace}"
+export CALLSTEER_LOG_FILE="${CALLSTEER_LOG_FILE:-$target/callsteer-swift-test.log}"
+rm -f "$CALLSTEER_LOG_FILE"
 
 if [ "$toolchain" = native ]; then
   cd "$here/swift"
@@ -45,6 +49,7 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 quoted=""
 [ $# -gt 0 ] && quoted=$(printf ' %q' "$@")
 chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-  CALLSTEER_TRACE="${CALLSTEER_TRACE:-}" CALLSTEER_LIB_DIR="$CALLSTEER_LIB_DIR" CALLSTEER_EMULATOR_BIN="$CALLSTEER_EMULATOR_BIN" \
+  CALLSTEER_TRACE="${CALLSTEER_TRACE:-}" CALLSTEER_LOG="$CALLSTEER_LOG" CALLSTEER_LOG_FILE="$CALLSTEER_LOG_FILE" \
+  CALLSTEER_LIB_DIR="$CALLSTEER_LIB_DIR" CALLSTEER_EMULATOR_BIN="$CALLSTEER_EMULATOR_BIN" \
   LD_LIBRARY_PATH="$CALLSTEER_LIB_DIR" \
   /bin/bash -c "cd $(printf '%q' "$here/swift") && swift test --disable-swift-testing$quoted"

@@ -520,17 +520,19 @@ impl CallbackListener {
 }
 
 /// Starts the core's callback listener on `host:port` (port 0 picks a free one) feeding
-/// `processor`. Callbacks are not JWT-verified: use it for local development and tests, or
-/// behind your own verification.
-#[uniffi::export(default(host = "127.0.0.1"))]
+/// `processor`. With a `verifier`, every callback's JWT is checked first (refused: HTTP 401);
+/// without one callbacks are not verified: use that for local development and tests only.
+#[uniffi::export(default(host = "127.0.0.1", verifier = None))]
 pub async fn start_callback_listener(
     processor: Arc<EventProcessor>,
     port: u16,
     host: String,
+    verifier: Option<Arc<crate::verify::CallbackVerifier>>,
 ) -> Result<Arc<CallbackListener>, CallAutomationError> {
     let processor = processor.inner.clone();
+    let verifier = verifier.map(|v| v.inner.clone());
     run(async move {
-        let handle = ev::listener::serve((host.as_str(), port), processor, None).await?;
+        let handle = ev::listener::serve((host.as_str(), port), processor, verifier).await?;
         let port = handle.local_addr().port();
         Ok(Arc::new(CallbackListener {
             handle: std::sync::Mutex::new(Some(handle)),
