@@ -53,6 +53,15 @@ pub struct EmulatorConfig {
     pub default_invitation_timeout_s: u64,
     /// Accepted clock skew of `x-ms-date` (seconds).
     pub max_date_skew_s: u64,
+    /// Largest request body; larger ones get 413 (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// A connection must finish the TLS handshake and send its first request, and each later
+    /// request's headers, within this (ms); an idle keep-alive connection is closed after it
+    /// (default 30 s).
+    pub header_read_timeout_ms: u64,
+    /// Each request body must arrive within this (ms), or 408 and the connection is closed
+    /// (default 30 s).
+    pub body_read_timeout_ms: u64,
 }
 
 impl Default for EmulatorConfig {
@@ -76,6 +85,9 @@ impl Default for EmulatorConfig {
             delivery_backoff_ms: 200,
             default_invitation_timeout_s: 60,
             max_date_skew_s: 15 * 60,
+            max_body_bytes: 1024 * 1024,
+            header_read_timeout_ms: 30_000,
+            body_read_timeout_ms: 30_000,
         }
     }
 }

@@ -220,6 +220,7 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         router,
         tls.as_ref().map(|t| t.acceptor.clone()),
         shutdown_rx,
+        server::Limits::from_config(&config),
     ));
     tracing::info!(base_url = %app.base_url, resource_id = %config.resource_id, "callsteer emulator listening");
     Ok(EmulatorHandle {

@@ -65,6 +65,16 @@ struct Args {
     /// Delivery attempts per callback event.
     #[arg(long, default_value_t = 5)]
     delivery_attempts: u32,
+    /// Largest request body in bytes (larger: 413).
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Close connections that do not send a request's headers (or, idle, a next request)
+    /// within this many ms.
+    #[arg(long, default_value_t = 30_000)]
+    header_read_timeout_ms: u64,
+    /// Answer 408 and close when a request body does not arrive within this many ms.
+    #[arg(long, default_value_t = 30_000)]
+    body_read_timeout_ms: u64,
 }
 
 fn main() -> std::process::ExitCode {
@@ -90,6 +100,15 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> std::process::ExitCode {
+    // Handlers first: a signal that arrives once the connection string is printed (harnesses
+    // stop the emulator as soon as they are done with it) must shut down cleanly, not kill.
+    let signalled = match shutdown_signal() {
+        Ok(signalled) => signalled,
+        Err(e) => {
+            eprintln!("callsteer-emulator: cannot install signal handlers: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let config = EmulatorConfig {
         host: args.host,
         port: args.port,
@@ -109,6 +128,9 @@ async fn run(args: Args) -> std::process::ExitCode {
         page_size: args.page_size,
         resource_phone_numbers: args.resource_phone_numbers,
         delivery_max_attempts: args.delivery_attempts,
+        max_body_bytes: args.max_body_bytes,
+        header_read_timeout_ms: args.header_read_timeout_ms,
+        body_read_timeout_ms: args.body_read_timeout_ms,
         ..Default::default()
     };
     let handle = match callsteer_emulator::start(config).await {
@@ -127,30 +149,30 @@ async fn run(args: Args) -> std::process::ExitCode {
         let _ = writeln!(out, "RESOURCE_ID={}", handle.resource_id());
         let _ = out.flush();
     }
-    wait_for_signal().await;
+    signalled.await;
     tracing::info!("shutting down");
     handle.shutdown().await;
     std::process::ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() {
+/// Installs the SIGINT/SIGTERM handlers now and returns a future that completes on either.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -16,7 +16,20 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
             "The request body is empty; a JSON object is required.",
         ));
     }
-    serde_json::from_slice(body)
+    json_object(body)
+}
+
+/// Deserializes a JSON object body. serde's derived structs also take a JSON array (fields by
+/// position), which the service refuses: anything but an object is a 400.
+pub fn json_object<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "Invalid request body: a JSON object is required.",
+        ));
+    }
+    serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
 }
 

@@ -47,8 +47,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+    crate::validation::json_object(bytes)
 }
 
 fn respond(result: ApiResult<serde_json::Value>) -> Response {
