@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: build and start the emulator, play the quick start against it, stop the emulator.
-# KEEP=1 keeps the emulator running afterwards (until Ctrl-C) so its state can be inspected.
+# KEEP=1 keeps the emulator running afterwards (until Ctrl-C) and prints the address of its web
+# UI, where the calls just made are drawn as sequence diagrams.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESOURCE_ID=${RESOURCE_ID:-7e1c1d0a-5d1b-4c83-9f41-2b7c0a9e6d11}
@@ -33,6 +34,8 @@ CALLSTEER_CONNECTION_STRING="$connection_string" CALLSTEER_RESOURCE_ID="$RESOURC
   target/debug/callsteer-quickstart
 if [ "${KEEP:-0}" = "1" ]; then
   echo
-  echo "emulator still running at $endpoint (UI: ${endpoint}emulator/ui) — Ctrl-C to stop"
-  wait "$emulator_pid"
+  echo "emulator still running at $endpoint — Ctrl-C to stop"
+  echo "watch the story you just ran, as sequence diagrams: ${endpoint}emulator/ui"
+  # Ctrl-C interrupts this wait (a background job ignores SIGINT itself); the trap stops it.
+  wait "$emulator_pid" || true
 fi

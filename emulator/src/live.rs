@@ -72,12 +72,21 @@ impl Live {
         let _ = self.tx.send(Arc::new(item));
     }
 
+    /// Whether a page is listening: items are only built for one (a soak run has none).
+    fn watched(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     pub fn request(&self, record: &RequestRecord) {
-        self.publish(request_item(record));
+        if self.watched() {
+            self.publish(request_item(record));
+        }
     }
 
     pub fn event(&self, log_key: &str, record: &EventRecord) {
-        self.publish(event_item(log_key, record));
+        if self.watched() {
+            self.publish(event_item(log_key, record));
+        }
     }
 
     /// A change in who is (or is being invited) in a call.

@@ -6,6 +6,9 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 const CAPACITY: usize = 100_000;
+/// Only the latest requests keep their bodies (for `/emulator/ui`), so that memory stays
+/// bounded however many requests a long run makes.
+const BODIES_KEPT: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,6 +64,15 @@ impl RequestLog {
         self.records.push_back(record.clone());
         while self.records.len() > CAPACITY {
             self.records.pop_front();
+        }
+        if let Some(old) = self
+            .records
+            .len()
+            .checked_sub(BODIES_KEPT + 1)
+            .and_then(|i| self.records.get_mut(i))
+        {
+            old.request_body = None;
+            old.response_body = None;
         }
         record
     }

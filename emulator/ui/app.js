@@ -286,8 +286,14 @@
     return node;
   }
 
-  function relTime(t, t0) {
-    const ms = Date.parse(t) - t0;
+  // When it started: a request is logged once answered, so its start is its time less latency.
+  function startOf(item) {
+    const t = Date.parse(item.time);
+    return item.kind === 'request' ? t - (item.latencyMs || 0) : t;
+  }
+
+  function relTime(item, t0) {
+    const ms = Math.max(0, startOf(item) - t0);
     return Number.isNaN(ms) ? '' : `+${(ms / 1000).toFixed(3)} s`;
   }
 
@@ -329,7 +335,7 @@
       const g = svgEl('g', { class: 'lifeline', 'data-lifeline': l.title });
       g.append(svgEl('line', { x1: cx, y1: HEAD_Y + HEAD_H, x2: cx, y2: height - 4 }));
       const head = svgEl('g', { class: 'head' });
-      const w = Math.min(210, Math.max(110, l.title.length * 8 + 20));
+      const w = Math.min(PARTICIPANT_GAP - 16, Math.max(110, l.title.length * 8 + 20, l.sub.length * 6.5 + 20));
       head.append(svgEl('rect', { x: cx - w / 2, y: HEAD_Y, width: w, height: HEAD_H, rx: 6 }));
       head.append(svgEl('text', { x: cx, y: HEAD_Y + 19, 'text-anchor': 'middle' }, l.title));
       head.append(svgEl('text', { x: cx, y: HEAD_Y + 35, 'text-anchor': 'middle', class: 'sub' }, l.sub));
@@ -337,7 +343,7 @@
       svg.append(g);
     }
 
-    const t0 = items.length ? Date.parse(items[0].time) : 0;
+    const t0 = Math.min(...items.map(startOf).filter((t) => !Number.isNaN(t)));
     items.forEach((item, row) => {
       const a = arrowFor(item);
       const y = FIRST_ROW_Y + row * ROW_H;
@@ -362,7 +368,7 @@
       g.append(svgEl('text', { x: (x1 + x2) / 2, y: y - 6, 'text-anchor': 'middle' }, label));
       g.append(svgEl('title', {}, label));
       svg.append(g);
-      svg.append(svgEl('text', { class: 'time', x: 6, y: y + 4 }, relTime(item.time, t0)));
+      svg.append(svgEl('text', { class: 'time', x: 6, y: y + 4 }, relTime(item, t0)));
     });
     if (!items.length) {
       svg.append(svgEl('text', { class: 'time', x: APP_X, y: FIRST_ROW_Y }, 'Nothing yet.'));
