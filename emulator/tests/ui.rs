@@ -244,3 +244,26 @@ async fn stream_publishes_items_as_they_happen_and_ends_on_shutdown() {
     .await;
     assert!(rest.is_ok(), "the stream did not end on shutdown");
 }
+
+/// The connection timeouts against slow clients must not cut a page's open stream.
+#[tokio::test]
+async fn stream_outlives_the_header_read_timeout() {
+    let emu = Emu::with(callsteer_emulator::EmulatorConfig {
+        header_read_timeout_ms: 200,
+        ..common::manual_config()
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let mut stream = emu
+        .http
+        .get(emu.url("/emulator/ui/stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "event: hello").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    emu.connected_call(&rx.url("/cb"), &["8:acs:ui_patient"])
+        .await;
+    read_until(&mut stream, &mut seen, r#""operation":"CreateCall""#).await;
+}
