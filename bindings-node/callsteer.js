@@ -77,6 +77,10 @@ function toCallsteerError(error) {
     const Class = ERROR_CLASSES[record.kind] || CallAutomationError
     return new Class(record)
   }
+  // A panic caught by napi's catch_unwind (or another failure inside the addon).
+  if (error.code === 'GenericFailure') {
+    return new InternalError({ kind: 'Internal', message: `internal error in callsteer: ${message}` }, error)
+  }
   if (NAPI_ARGUMENT_CODES.has(error.code) || error instanceof TypeError) {
     const field = /(?:on|field) `?([A-Za-z_.[\]0-9]+)`?/.exec(message)
     return new InvalidArgumentError(
@@ -237,6 +241,7 @@ module.exports.EventParseError = EventParseError
 module.exports.InternalError = InternalError
 // Hidden test hooks (not part of the API): a panic inside a sync call / a runtime task.
 module.exports._panicForTest = guardSync(native._panicForTest)
+module.exports._panicUnguardedForTest = guardSync(native._panicUnguardedForTest)
 module.exports._panicInTaskForTest = () => native._panicInTaskForTest().then(undefined, (error) => {
   throw toCallsteerError(error)
 })

@@ -20,6 +20,11 @@ test('a panic in a synchronous call throws InternalError', () => {
   assert.throws(() => callsteer._panicForTest(), internal)
 })
 
+test('a panic in a synchronous export without guard (napi catch_unwind) throws InternalError', () => {
+  assert.throws(() => callsteer._panicUnguardedForTest(), internal)
+  assert.throws(() => callsteer._panicUnguardedForTest(), /panic requested/)
+})
+
 test('a panic in a runtime task rejects with InternalError', async () => {
   await assert.rejects(callsteer._panicInTaskForTest(), internal)
   await assert.rejects(callsteer._panicInTaskForTest(), /panic requested/)

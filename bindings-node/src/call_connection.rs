@@ -95,7 +95,7 @@ macro_rules! result_class {
         impl $name {
             $(
                 $(#[$fdoc])*
-                #[napi(getter)]
+                #[napi(getter, catch_unwind)]
                 pub fn $getter(&self) -> $ty {
                     let $r = &self.inner;
                     $conv
@@ -147,7 +147,7 @@ result_class!(
 
 #[napi]
 impl CallConnection {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn call_connection_id(&self) -> String {
         self.inner.call_connection_id().to_string()
     }

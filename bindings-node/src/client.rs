@@ -143,12 +143,12 @@ pub struct CallResult {
 
 #[napi]
 impl CallResult {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn call_connection_properties(&self) -> CallConnectionProperties {
         convert::properties(&self.inner.call_connection_properties)
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn call_connection(&self) -> CallConnection {
         CallConnection::from(self.inner.call_connection.clone())
     }
@@ -250,6 +250,7 @@ impl CallAutomationClient {
     /// `new CallAutomationClient(endpoint, credential, options?)` where `credential` is
     /// `{ key }` (an `AzureKeyCredential`) or a `TokenCredential` (`{ getToken(scopes) }`).
     #[napi(
+        catch_unwind,
         constructor,
         ts_args_type = "connectionStringOrEndpoint: string, credentialOrOptions?: KeyCredential | TokenCredential | CallAutomationClientOptions, options?: CallAutomationClientOptions"
     )]
@@ -326,7 +327,7 @@ impl CallAutomationClient {
     }
 
     /// A handle on an existing call connection (no request is sent).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_call_connection(&self, call_connection_id: String) -> napi::Result<CallConnection> {
         guard(|| {
             Ok(CallConnection::from(
@@ -336,7 +337,7 @@ impl CallAutomationClient {
     }
 
     /// The event processor that results wait on: feed it every callback body.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_event_processor(&self) -> EventProcessor {
         EventProcessor {
             inner: self.inner.event_processor().clone(),
@@ -344,7 +345,7 @@ impl CallAutomationClient {
     }
 
     /// The `sourceIdentity` given at construction.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_source_identity(&self) -> Option<CommunicationIdentifier> {
         self.source.as_ref().map(identifier_js)
     }

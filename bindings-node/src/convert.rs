@@ -163,7 +163,7 @@ pub fn opt_identifier_js(
 
 /// Parses a raw id (`8:acs:…`, `4:+1…`, …) into an identifier object, as
 /// `createIdentifierFromRawId` of `@azure/communication-common` does.
-#[napi]
+#[napi(catch_unwind)]
 pub fn create_identifier_from_raw_id(raw_id: String) -> CommunicationIdentifier {
     identifier_js(&callsteer::identifier_from_raw_id(&raw_id))
 }

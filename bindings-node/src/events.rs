@@ -360,6 +360,7 @@ impl EventProcessor {
     /// main thread, dispatches its events and resolves with the new ones (duplicate deliveries
     /// are dropped).
     #[napi(
+        catch_unwind,
         ts_args_type = "body: string | Buffer | object",
         ts_return_type = "Promise<CallAutomationEvent[]>"
     )]
@@ -395,6 +396,7 @@ impl EventProcessor {
     /// Calls `handler` for every event of `kind` (every event when null), optionally of one call
     /// connection; returns an id for `off`. Handlers run on the main thread after dispatch.
     #[napi(
+        catch_unwind,
         ts_args_type = "kind: string | null | undefined, handler: (event: CallAutomationEvent) => void, filter?: EventFilter"
     )]
     pub fn on(
@@ -422,7 +424,7 @@ impl EventProcessor {
     }
 
     /// Removes a handler registered with `on`; false if it was not registered.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn off(&self, id: u32) -> bool {
         match handlers().remove(&id) {
             Some((processor, handler)) => processor.off(handler),
@@ -431,7 +433,7 @@ impl EventProcessor {
     }
 
     /// The latest roster of a call from `ParticipantsUpdated` events, or null.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn call_participants(&self, call_connection_id: String) -> Option<Vec<CallParticipant>> {
         self.inner
             .call_participants(&call_connection_id)

@@ -30,7 +30,7 @@ pub struct CallbackVerifier {
 #[napi]
 impl CallbackVerifier {
     /// A verifier for callbacks addressed to `audience` (the resource's immutable id).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(audience: String, options: Option<CallbackVerifierOptions>) -> Self {
         let options = options.unwrap_or_default();
         let mut inner = callsteer::CallbackVerifier::new(audience);
@@ -43,17 +43,17 @@ impl CallbackVerifier {
         CallbackVerifier { inner }
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn audience(&self) -> String {
         self.inner.audience().to_string()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn issuer(&self) -> String {
         self.inner.issuer().to_string()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn jwks_url(&self) -> String {
         self.inner.jwks_url().to_string()
     }
@@ -102,4 +102,12 @@ pub async fn panic_in_task_for_test() -> napi::Result<()> {
         Ok(())
     })
     .await
+}
+
+/// Test hook (hidden): panics in a synchronous export that has no `guard`, only napi's
+/// `catch_unwind` (as every unguarded synchronous export has): the JS entry must throw
+/// `InternalError` instead of Node aborting.
+#[napi(js_name = "_panicUnguardedForTest", skip_typescript, catch_unwind)]
+pub fn panic_unguarded_for_test() {
+    panic!("panic requested by _panicUnguardedForTest");
 }
