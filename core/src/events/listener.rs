@@ -12,17 +12,28 @@
 //!   [`ListenerConfig::allow_event_grid_without_token`] is true (the default). Secure that
 //!   route with Event Grid's own options (Entra auth, a secret in the URL) if it matters;
 //! - a malformed body gets **400** with the parse error; anything else **200**.
+//!
+//! Hostile clients: a body over [`ListenerConfig::max_body_bytes`] (1 MiB) gets **413**, a body
+//! that does not arrive within [`ListenerConfig::body_read_timeout`] gets **408** and the
+//! connection is closed, and [`serve`] closes connections that send no request, or only part of
+//! one's headers, or stay idle between requests, for [`ListenerConfig::header_read_timeout`].
+//! Every error answer has the service's `{"error":{"code","message"}}` body.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Version};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::model::CallAutomationEvent;
 use super::parse::parse_events;
@@ -36,15 +47,27 @@ pub struct ListenerConfig {
     /// Accept bodies that contain only Event Grid events (`IncomingCall`, the subscription
     /// handshake) without the service's JWT (default true; they never carry it).
     pub allow_event_grid_without_token: bool,
-    /// Largest accepted body (default 4 MiB).
+    /// Largest accepted body (default 1 MiB, Event Grid's largest batch); larger gets 413.
     pub max_body_bytes: usize,
+    /// A request body must arrive within this, or 408 and the connection is closed
+    /// (default 30 s).
+    pub body_read_timeout: Duration,
+    /// [`serve`] closes a connection that sends no request, only part of a request's headers,
+    /// or nothing after a response (idle keep-alive), for this long (default 30 s).
+    pub header_read_timeout: Duration,
+    /// On [`ListenerHandle::shutdown`], open connections get this long to finish their
+    /// requests before they are closed (default 5 s); idle ones are closed at once.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ListenerConfig {
     fn default() -> Self {
         ListenerConfig {
             allow_event_grid_without_token: true,
-            max_body_bytes: 4 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024,
+            body_read_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(5),
         }
     }
 }
@@ -74,7 +97,7 @@ pub fn router_with_config(
     });
     Router::new()
         .fallback(handle)
-        .layer(DefaultBodyLimit::max(limit))
+        .layer(DefaultBodyLimit::max(limit.saturating_add(1)))
         .with_state(state)
 }
 
@@ -90,16 +113,85 @@ fn is_event_grid_only(events: &[CallAutomationEvent]) -> bool {
 }
 
 fn error_response(status: StatusCode, error: &Error) -> Response {
-    let body = serde_json::json!({ "error": { "code": error.kind().as_str(), "message": error.to_string() } });
+    error_body(status, error.kind().as_str(), &error.to_string())
+}
+
+/// `{"error":{"code","message"}}`, as the service answers errors.
+fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
     (status, axum::Json(body)).into_response()
 }
 
-async fn handle(
-    State(state): State<Arc<ListenerState>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// Reads the body within the size limit and the read timeout; a refusal closes an HTTP/1
+/// connection (the unread rest of the body cannot be skipped).
+async fn read_body(
+    body: Body,
+    version: Version,
+    config: &ListenerConfig,
+) -> Result<Bytes, Response> {
+    let refuse = |status: StatusCode, code: &str, message: String| {
+        let mut response = error_body(status, code, &message);
+        if version <= Version::HTTP_11 {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
+    };
+    let limit = config.max_body_bytes;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    let read = async {
+        let mut body = body;
+        let mut buffer = bytes::BytesMut::new();
+        loop {
+            let frame = std::future::poll_fn(|cx| {
+                hyper::body::Body::poll_frame(std::pin::Pin::new(&mut body), cx)
+            })
+            .await;
+            match frame {
+                None => return Ok(buffer.freeze()),
+                Some(Err(_)) => {
+                    return Err(refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BadRequest",
+                        "the request body could not be read".into(),
+                    ))
+                }
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        if buffer.len() + data.len() > limit {
+                            return Err(too_large());
+                        }
+                        buffer.extend_from_slice(&data);
+                    }
+                }
+            }
+        }
+    };
+    match tokio::time::timeout(config.body_read_timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            "the request body was not received in time".into(),
+        )),
+    }
+}
+
+async fn handle(State(state): State<Arc<ListenerState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method;
+    let headers = parts.headers;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     if method == Method::OPTIONS {
         // CloudEvents webhook abuse protection (Event Grid CloudEvents-schema subscriptions).
         let mut response = StatusCode::OK.into_response();
@@ -114,12 +206,36 @@ async fn handle(
         return response;
     }
     if method != Method::POST {
-        return (
+        let mut response = error_body(
             StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "POST, OPTIONS")],
-        )
-            .into_response();
+            "MethodNotAllowed",
+            &format!("{method} is not supported; callbacks are POSTed"),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+        return response;
     }
+    if declared.is_some_and(|n| n > state.config.max_body_bytes as u64) {
+        let mut response = error_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            &format!(
+                "the request body is larger than {} bytes",
+                state.config.max_body_bytes
+            ),
+        );
+        if parts.version <= Version::HTTP_11 {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        return response;
+    }
+    let body = match read_body(body, parts.version, &state.config).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -177,7 +293,8 @@ impl ListenerHandle {
         self.local_addr
     }
 
-    /// Stops accepting connections and waits for in-flight requests to finish.
+    /// Stops accepting connections, closes idle ones, and waits for in-flight requests to
+    /// finish — at most [`ListenerConfig::shutdown_grace`], then the rest are closed.
     pub async fn shutdown(mut self) -> Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -220,21 +337,114 @@ pub async fn serve_with_config(
     let local_addr = listener
         .local_addr()
         .map_err(|e| Error::transport(format!("could not read listener address: {e}")))?;
+    let timeouts = Timeouts {
+        header_read: config.header_read_timeout.max(Duration::from_millis(1)),
+        shutdown_grace: config.shutdown_grace,
+    };
     let app = router_with_config(processor, verifier, config);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "callback listener stopped with an error");
-        }
-    });
+    let task = tokio::spawn(accept_loop(listener, app, rx, timeouts));
     Ok(ListenerHandle {
         local_addr,
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    header_read: Duration,
+    shutdown_grace: Duration,
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    mut stop: oneshot::Receiver<()>,
+    timeouts: Timeouts,
+) {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header_read);
+    builder.http2().timer(TokioTimer::new());
+    let (closing_tx, closing) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stop => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(e) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!(error = %e, "callback listener accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        connections.spawn(serve_connection(
+            builder.clone(),
+            stream,
+            app.clone(),
+            closing.clone(),
+            timeouts.header_read,
+        ));
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = closing_tx.send(true);
+    let drained = tokio::time::timeout(timeouts.shutdown_grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::debug!("callback listener: closing connections still open after the grace period");
+    }
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
+}
+
+async fn serve_connection(
+    builder: Builder<TokioExecutor>,
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut closing: watch::Receiver<bool>,
+    header_read: Duration,
+) {
+    // hyper's header timer starts once it knows the protocol; until the first request arrives
+    // (nothing sent, or half an HTTP/2 preface) this one applies.
+    let started = Arc::new(AtomicBool::new(false));
+    let first_request = {
+        let started = Arc::clone(&started);
+        async move {
+            tokio::time::sleep(header_read).await;
+            if started.load(Ordering::SeqCst) {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let router = TowerToHyperService::new(app);
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            started.store(true, Ordering::SeqCst);
+            hyper::service::Service::call(&router, request)
+        });
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        result = connection.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "callback connection ended with an error");
+            }
+        }
+        _ = closing.changed() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+        _ = first_request => tracing::debug!("callback connection sent no request in time; closed"),
+    }
 }

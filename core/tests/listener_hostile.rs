@@ -1,0 +1,305 @@
+//! The callback listener against hostile clients: oversized and malformed bodies, other
+//! methods, stalled clients over raw TCP, garbage; and `ListenerHandle::shutdown` with idle
+//! keep-alive and stalled connections open. Timeouts are configured short; the only time bound
+//! asserted is a generous "eventually".
+#![cfg(feature = "listener")]
+
+use std::time::Duration;
+
+use callsteer::events::listener::{self, ListenerConfig, ListenerHandle};
+use callsteer::events::EventProcessor;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const EVENTUALLY: Duration = Duration::from_secs(30);
+const VALIDATION: &str = r#"[{"id":"1","topic":"t","subject":"","eventType":"Microsoft.EventGrid.SubscriptionValidationEvent","eventTime":"2025-01-01T00:00:00Z","data":{"validationCode":"abc"},"dataVersion":"2","metadataVersion":"1"}]"#;
+
+fn short() -> ListenerConfig {
+    ListenerConfig {
+        header_read_timeout: Duration::from_millis(300),
+        body_read_timeout: Duration::from_millis(300),
+        shutdown_grace: Duration::from_millis(300),
+        ..ListenerConfig::default()
+    }
+}
+
+async fn start(config: ListenerConfig) -> (ListenerHandle, EventProcessor) {
+    let processor = EventProcessor::new();
+    let handle = listener::serve_with_config("127.0.0.1:0", processor.clone(), None, config)
+        .await
+        .unwrap();
+    (handle, processor)
+}
+
+fn http() -> reqwest::Client {
+    callsteer::transport::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+fn url(handle: &ListenerHandle) -> String {
+    format!("http://{}/api/callbacks", handle.local_addr())
+}
+
+fn assert_error_format(status: u16, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert!(
+        body["error"]["code"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}
+
+async fn read_until_closed(stream: &mut TcpStream) -> String {
+    let mut all = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(EVENTUALLY, read)
+        .await
+        .expect("the listener closes the connection");
+    String::from_utf8_lossy(&all).into_owned()
+}
+
+fn parse_raw(text: &str) -> (u16, Value) {
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_get_413() {
+    let (handle, _) = start(ListenerConfig::default()).await;
+    let client = http();
+    let r = client
+        .post(url(&handle))
+        .body(vec![b' '; 1024 * 1024 + 1])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    assert_error_format(status, &r.json().await.unwrap(), 413);
+    // Chunked, no Content-Length.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    s.write_all(b"POST /cb HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .await
+        .unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..17 {
+        let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+        frame.extend_from_slice(&chunk);
+        frame.extend_from_slice(b"\r\n");
+        if s.write_all(&frame).await.is_err() {
+            break;
+        }
+    }
+    let _ = s.write_all(b"0\r\n\r\n").await;
+    let (status, body) = parse_raw(&read_until_closed(&mut s).await);
+    assert_error_format(status, &body, 413);
+    // Up to the limit the body is parsed (whitespace: 400, not 413).
+    let r = client
+        .post(url(&handle))
+        .body(vec![b' '; 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    assert_error_format(status, &r.json().await.unwrap(), 400);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_400_and_other_methods_405_in_the_error_format() {
+    let (handle, processor) = start(ListenerConfig::default()).await;
+    let client = http();
+    for body in [
+        &b"{"[..],
+        b"",
+        b"null",
+        b"\xff\xfe",
+        b"[{\"type\":\"CallConnected\",\"data\":{\"callConnectionId\":5}}]",
+        b"{\"a\":1}{\"b\":2}",
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    ] {
+        let r = client.post(url(&handle)).body(body.to_vec()).send().await.unwrap();
+        let status = r.status().as_u16();
+        assert_error_format(status, &r.json().await.unwrap(), 400);
+    }
+    for method in ["GET", "PUT", "DELETE", "PATCH"] {
+        let r = client
+            .request(method.parse().unwrap(), url(&handle))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        assert_eq!(r.headers()["allow"], "POST, OPTIONS");
+        assert_error_format(status, &r.json().await.unwrap(), 405);
+    }
+    // Still serving: the Event Grid handshake works.
+    let r = client
+        .post(url(&handle))
+        .body(VALIDATION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(processor.stats().backlog_len, 1);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn stalled_clients_are_closed() {
+    let (handle, _) = start(short()).await;
+    // Half the headers.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    s.write_all(b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Le")
+        .await
+        .unwrap();
+    read_until_closed(&mut s).await;
+    // Nothing at all.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    read_until_closed(&mut s).await;
+    // Part of an HTTP/2 preface.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    s.write_all(b"PRI * HT").await.unwrap();
+    read_until_closed(&mut s).await;
+    // Half the body: 408 in the error format, then closed.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    s.write_all(b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{\"id\":")
+        .await
+        .unwrap();
+    let (status, body) = parse_raw(&read_until_closed(&mut s).await);
+    assert_error_format(status, &body, 408);
+    // Idle keep-alive after a response.
+    let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+    let request = format!(
+        "POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{VALIDATION}",
+        VALIDATION.len()
+    );
+    s.write_all(request.as_bytes()).await.unwrap();
+    let text = read_until_closed(&mut s).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn garbage_is_never_a_server_error() {
+    let (handle, _) = start(short()).await;
+    let junk: Vec<&[u8]> = vec![
+        b"\x00\x01\x02\x03\r\n\r\n",
+        b"POST / HTTP/9.9\r\n\r\n",
+        b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"POST /cb HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00garbage",
+    ];
+    for bytes in junk {
+        let mut s = TcpStream::connect(handle.local_addr()).await.unwrap();
+        let _ = s.write_all(bytes).await;
+        let text = read_until_closed(&mut s).await;
+        if let Some(status) = text.split(' ').nth(1).and_then(|c| c.parse::<u16>().ok()) {
+            assert!(status < 500, "{text}");
+        }
+    }
+    let r = http()
+        .post(url(&handle))
+        .body(VALIDATION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_idle_keep_alive_connections() {
+    // Default timeouts (30 s header timeout): the idle connection must not hold shutdown up.
+    let (handle, _) = start(ListenerConfig::default()).await;
+    let addr = handle.local_addr();
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{VALIDATION}",
+        VALIDATION.len()
+    );
+    idle.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 1024];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // A pooled client connection too.
+    let client = http();
+    let r = client
+        .post(format!("http://{addr}/cb"))
+        .body(VALIDATION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    tokio::time::timeout(EVENTUALLY, handle.shutdown())
+        .await
+        .expect("shutdown finishes")
+        .unwrap();
+    read_until_closed(&mut idle).await;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_closes_stalled_requests_after_the_grace_period() {
+    let (handle, _) = start(ListenerConfig {
+        // Long read timeouts: only the grace period can end the stalled request.
+        header_read_timeout: Duration::from_secs(600),
+        body_read_timeout: Duration::from_secs(600),
+        shutdown_grace: Duration::from_millis(200),
+        ..ListenerConfig::default()
+    })
+    .await;
+    let mut stalled = TcpStream::connect(handle.local_addr()).await.unwrap();
+    stalled
+        .write_all(b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[")
+        .await
+        .unwrap();
+    let mut half_headers = TcpStream::connect(handle.local_addr()).await.unwrap();
+    half_headers
+        .write_all(b"POST /cb HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    // Let the listener pick both up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::timeout(EVENTUALLY, handle.shutdown())
+        .await
+        .expect("shutdown finishes")
+        .unwrap();
+    read_until_closed(&mut stalled).await;
+    read_until_closed(&mut half_headers).await;
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_listener() {
+    let (handle, _) = start(short()).await;
+    let addr = handle.local_addr();
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    drop(handle);
+    read_until_closed(&mut idle).await;
+}
