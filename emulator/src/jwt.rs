@@ -31,6 +31,10 @@ pub struct JwtSigner {
     kid: String,
     issuer: String,
     audience: String,
+    /// The last callback token and the second it was signed in: an RS256 signature costs
+    /// milliseconds, so deliveries within the same second share one token (it is valid for
+    /// `TOKEN_LIFETIME_S` anyway) instead of capping the emulator at a few hundred per second.
+    recent: std::sync::Mutex<Option<(u64, String)>>,
 }
 
 impl std::fmt::Debug for JwtSigner {
@@ -58,6 +62,7 @@ impl JwtSigner {
             kid,
             issuer: issuer.to_string(),
             audience: audience.to_string(),
+            recent: std::sync::Mutex::new(None),
         })
     }
 
@@ -75,11 +80,20 @@ impl JwtSigner {
         &self.audience
     }
 
-    /// A fresh token for one callback request.
+    /// The token for a callback request at `now_unix`: signed afresh once per second, shared by
+    /// every delivery within that second.
     pub fn token(&self, now_unix: u64) -> String {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, token)) = recent.as_ref() {
+            if *at == now_unix {
+                return token.clone();
+            }
+        }
         let header = self.header();
         let claims = claims(&self.issuer, &self.audience, now_unix);
-        sign_rs256(&self.key, &header, &claims)
+        let token = sign_rs256(&self.key, &header, &claims);
+        *recent = Some((now_unix, token.clone()));
+        token
     }
 
     fn header(&self) -> Value {
