@@ -115,7 +115,10 @@ async fn expect(
         }
         Ok(o) => {
             counters.missing.fetch_add(1, Ordering::Relaxed);
-            Err(format!("{what}: unexpected outcome {:?}", o.event.event_type()))
+            Err(format!(
+                "{what}: unexpected outcome {:?}",
+                o.event.event_type()
+            ))
         }
         Err(e) => {
             counters.missing.fetch_add(1, Ordering::Relaxed);
@@ -137,10 +140,20 @@ async fn drive_call(
 
     sent();
     let created = client
-        .create_call(CallInvite::new(user(&format!("a{n}"))), &callback, Default::default())
+        .create_call(
+            CallInvite::new(user(&format!("a{n}"))),
+            &callback,
+            Default::default(),
+        )
         .await
         .map_err(|err| e("create", err))?;
-    expect(created.wait_for_event_processor(wait).await, true, &counters, "create").await?;
+    expect(
+        created.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "create",
+    )
+    .await?;
     let call = created.call_connection;
 
     sent();
@@ -148,7 +161,13 @@ async fn drive_call(
         .add_participant(CallInvite::new(user(&format!("b{n}"))), Default::default())
         .await
         .map_err(|err| e("add b", err))?;
-    expect(add_b.wait_for_event_processor(wait).await, true, &counters, "add b").await?;
+    expect(
+        add_b.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "add b",
+    )
+    .await?;
 
     sent();
     let add_c = call
@@ -169,21 +188,45 @@ async fn drive_call(
         )
         .await
         .map_err(|err| e("cancel", err))?;
-    expect(cancel.wait_for_event_processor(wait).await, true, &counters, "cancel").await?;
-    expect(add_c.wait_for_event_processor(wait).await, false, &counters, "cancelled add").await?;
+    expect(
+        cancel.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "cancel",
+    )
+    .await?;
+    expect(
+        add_c.wait_for_event_processor(wait).await,
+        false,
+        &counters,
+        "cancelled add",
+    )
+    .await?;
 
     sent();
     let add_e = call
         .add_participant(CallInvite::new(user(&format!("e{n}"))), Default::default())
         .await
         .map_err(|err| e("add e", err))?;
-    expect(add_e.wait_for_event_processor(wait).await, true, &counters, "add e").await?;
+    expect(
+        add_e.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "add e",
+    )
+    .await?;
     sent();
     let rm_e = call
         .remove_participant(&user(&format!("e{n}")), Default::default())
         .await
         .map_err(|err| e("remove e", err))?;
-    expect(rm_e.wait_for_event_processor(wait).await, true, &counters, "remove e").await?;
+    expect(
+        rm_e.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "remove e",
+    )
+    .await?;
 
     sent();
     let transfer = call
@@ -196,13 +239,25 @@ async fn drive_call(
         )
         .await
         .map_err(|err| e("transfer", err))?;
-    expect(transfer.wait_for_event_processor(wait).await, true, &counters, "transfer").await?;
+    expect(
+        transfer.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "transfer",
+    )
+    .await?;
     sent();
     let rm_d = call
         .remove_participant(&user(&format!("d{n}")), Default::default())
         .await
         .map_err(|err| e("remove d", err))?;
-    expect(rm_d.wait_for_event_processor(wait).await, true, &counters, "remove d").await?;
+    expect(
+        rm_d.wait_for_event_processor(wait).await,
+        true,
+        &counters,
+        "remove d",
+    )
+    .await?;
 
     sent();
     call.mute_participant(&user(&format!("a{n}")), Default::default())
@@ -222,7 +277,9 @@ async fn drive_call(
             .await
     });
     sent();
-    call.hang_up(true).await.map_err(|err| e("terminate", err))?;
+    call.hang_up(true)
+        .await
+        .map_err(|err| e("terminate", err))?;
     match disconnected.await {
         Ok(Ok(_)) => {
             counters.paired.fetch_add(1, Ordering::Relaxed);
@@ -260,14 +317,20 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
         timeout: Duration::from_secs(30),
         ..Default::default()
     };
-    let client =
-        CallAutomationClient::from_connection_string_with_options(&emulator.connection_string, options)
-            .map_err(|e| e.to_string())?;
+    let client = CallAutomationClient::from_connection_string_with_options(
+        &emulator.connection_string,
+        options,
+    )
+    .map_err(|e| e.to_string())?;
     let verifier = CallbackVerifier::new(RESOURCE_ID)
         .with_jwks_url(format!("{}/calling/keys", emulator.base_url));
-    let callbacks = listener::serve("127.0.0.1:0", client.event_processor().clone(), Some(verifier))
-        .await
-        .map_err(|e| e.to_string())?;
+    let callbacks = listener::serve(
+        "127.0.0.1:0",
+        client.event_processor().clone(),
+        Some(verifier),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let callback = format!("http://{}/events", callbacks.local_addr());
     emulator
         .admin(
@@ -301,7 +364,11 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..config.calls {
-        let permit = semaphore.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+        let permit = semaphore
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
         let (client, callback, counters) = (client.clone(), callback.clone(), counters.clone());
         tasks.spawn(async move {
             let result = drive_call(client, callback, n, counters).await;
@@ -320,13 +387,19 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
         }
         if done % sample_every == 0 {
             report.client_rss_kib.push(rss_kib(std::process::id()));
-            report.emulator_rss_kib.push(emulator.pid().map(rss_kib).unwrap_or(0));
+            report
+                .emulator_rss_kib
+                .push(emulator.pid().map(rss_kib).unwrap_or(0));
         }
     }
-    emulator.admin(Method::DELETE, "/emulator/faults", None).await?;
+    emulator
+        .admin(Method::DELETE, "/emulator/faults", None)
+        .await?;
 
     // The emulator's own record of what ran.
-    let log = emulator.admin(Method::GET, "/emulator/requests", None).await?;
+    let log = emulator
+        .admin(Method::GET, "/emulator/requests", None)
+        .await?;
     let mut executed: HashMap<String, usize> = HashMap::new();
     let mut ids_sent = 0;
     for record in log["value"].as_array().into_iter().flatten() {

@@ -4,7 +4,10 @@
 
 #[tokio::main]
 async fn main() {
-    let calls = std::env::var("SOAK_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+    let calls = std::env::var("SOAK_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
     let config = callsteer_tests::soak::SoakConfig {
         calls,
         concurrency: calls,
@@ -14,7 +17,10 @@ async fn main() {
         drop_response_probability: 0.1,
         seed: 7,
     };
-    println!("soak: {calls} calls × {} actions", callsteer_tests::soak::ACTIONS_PER_CALL);
+    println!(
+        "soak: {calls} calls × {} actions",
+        callsteer_tests::soak::ACTIONS_PER_CALL
+    );
     match callsteer_tests::soak::run(&config).await {
         Ok(report) => {
             println!("{report}");
