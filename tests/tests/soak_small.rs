@@ -17,7 +17,10 @@ async fn faults_survived_nothing_duplicated_nothing_lost() {
     println!("{report}");
     assert!(report.failed_calls.is_empty(), "{:#?}", report.failed_calls);
     assert_eq!(report.actions_sent, config.calls * ACTIONS_PER_CALL);
-    assert_eq!(report.executed_once, report.actions_sent, "every action executed exactly once");
+    assert_eq!(
+        report.executed_once, report.actions_sent,
+        "every action executed exactly once"
+    );
     assert_eq!(report.duplicated, 0);
     assert_eq!(report.lost_actions, 0);
     // 9 outcomes per call: create, add, cancel, the cancelled add, add, remove, transfer,
@@ -26,5 +29,8 @@ async fn faults_survived_nothing_duplicated_nothing_lost() {
     assert_eq!(report.outcomes_missing, 0);
     assert_eq!(report.hung_calls, 0);
     // The faults really happened.
-    assert!(report.fault_injected > 0 && report.responses_dropped > 0, "{report}");
+    assert!(
+        report.fault_injected > 0 && report.responses_dropped > 0,
+        "{report}"
+    );
 }
