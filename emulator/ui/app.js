@@ -292,8 +292,7 @@
     return item.kind === 'request' ? t - (item.latencyMs || 0) : t;
   }
 
-  function relTime(item, t0) {
-    const ms = Math.max(0, startOf(item) - t0);
+  function relTime(ms) {
     return Number.isNaN(ms) ? '' : `+${(ms / 1000).toFixed(3)} s`;
   }
 
@@ -344,7 +343,12 @@
     }
 
     const t0 = Math.min(...items.map(startOf).filter((t) => !Number.isNaN(t)));
+    // Rows are in causal order; the clocks behind the times are only millisecond-exact, so a
+    // time never goes backwards on screen.
+    let shown = 0;
     items.forEach((item, row) => {
+      const at = startOf(item) - t0;
+      if (!Number.isNaN(at)) shown = Math.max(shown, at);
       const a = arrowFor(item);
       const y = FIRST_ROW_Y + row * ROW_H;
       const x1 = x.get(a.from);
@@ -368,7 +372,7 @@
       g.append(svgEl('text', { x: (x1 + x2) / 2, y: y - 6, 'text-anchor': 'middle' }, label));
       g.append(svgEl('title', {}, label));
       svg.append(g);
-      svg.append(svgEl('text', { class: 'time', x: 6, y: y + 4 }, relTime(item, t0)));
+      svg.append(svgEl('text', { class: 'time', x: 6, y: y + 4 }, relTime(shown)));
     });
     if (!items.length) {
       svg.append(svgEl('text', { class: 'time', x: APP_X, y: FIRST_ROW_Y }, 'Nothing yet.'));

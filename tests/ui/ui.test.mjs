@@ -121,7 +121,11 @@ test('the page is served by the emulator and starts empty', async () => {
 test('the quick start\'s calls appear live in the list', async () => {
   const output = await runQuickstart();
   assert.match(output, /done in/);
-  await page.waitForFunction(() => document.querySelectorAll('#calls button.call[data-call]:not([data-call="_unassigned"])').length >= 2, null, { timeout: TIMEOUT });
+  // The list refreshes shortly after the feed's last item: wait for both calls to have ended.
+  await page.waitForFunction(() => {
+    const calls = [...document.querySelectorAll('#calls button.call')].filter((b) => b.dataset.call !== '_unassigned');
+    return calls.length >= 2 && calls.every((b) => /disconnected/.test(b.textContent));
+  }, null, { timeout: TIMEOUT });
   const calls = await page.$$eval('#calls button.call', (bs) => bs.map((b) => ({ id: b.dataset.call, text: b.textContent })));
   firstCall = calls[0].id;
   assert.match(calls[0].text, /quickstart_alice/);

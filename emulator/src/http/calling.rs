@@ -25,7 +25,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     let started = Instant::now();
-    let order = app.live.next_order();
+    let mut order = app.live.next_order();
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let uri = parts.uri.clone();
@@ -77,6 +77,12 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         match prepare(&app, &method, &uri, &parts.headers, &body, route) {
             Err(e) => (Reply::from(e), Outcome::Rejected),
             Ok((route, api_version, request_id)) => {
+                // Re-number under the world lock: an app that reacts to an event at once
+                // must not sort before what the world produced together with that event.
+                order = {
+                    let _world = lock(&app.world);
+                    app.live.next_order()
+                };
                 repeat_id = request_id.clone();
                 execute(
                     &app,
