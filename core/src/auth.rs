@@ -230,6 +230,14 @@ pub fn parse_endpoint(endpoint: &str) -> Result<url::Url> {
             "must be an absolute http(s) URL with a host",
         ));
     }
+    // A resource endpoint never carries credentials; if it did, they would show wherever the
+    // endpoint does (Debug, logs, errors).
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(
+            "endpoint",
+            "must not contain user info (`user:password@`)",
+        ));
+    }
     url.set_query(None);
     url.set_fragment(None);
     if !url.path().ends_with('/') {
