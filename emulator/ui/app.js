@@ -329,6 +329,10 @@
     });
     svg.append(svgEl('rect', { class: 'bg', x: 0, y: 0, width, height }));
 
+    // The heads are drawn last, on a band of their own, so that they can stay in view while
+    // the diagram scrolls (see pinHeads).
+    const heads = svgEl('g', { class: 'heads' });
+    heads.append(svgEl('rect', { class: 'bg', x: 0, y: 0, width, height: HEAD_Y + HEAD_H + 6 }));
     for (const l of lifelines) {
       const cx = x.get(l.id);
       const g = svgEl('g', { class: 'lifeline', 'data-lifeline': l.title });
@@ -338,7 +342,7 @@
       head.append(svgEl('rect', { x: cx - w / 2, y: HEAD_Y, width: w, height: HEAD_H, rx: 6 }));
       head.append(svgEl('text', { x: cx, y: HEAD_Y + 19, 'text-anchor': 'middle' }, l.title));
       head.append(svgEl('text', { x: cx, y: HEAD_Y + 35, 'text-anchor': 'middle', class: 'sub' }, l.sub));
-      g.append(head);
+      heads.append(head);
       svg.append(g);
     }
 
@@ -359,9 +363,11 @@
       const classes = ['arrow', item.kind, fail ? 'fail' : '', pending ? 'pending' : '',
         item.key === state.selectedKey ? 'selected' : ''].filter(Boolean).join(' ');
       const label = fail && !a.label.startsWith('✗') ? `✗ ${a.label}` : a.label;
+      // A participant arrow's text doesn't name the participant: its lifeline does.
+      const spoken = item.kind === 'participant' ? `${item.participant}: ${label}` : label;
       const g = svgEl('g', {
         class: classes, tabindex: 0, role: 'button', 'data-key': item.key, 'data-kind': item.kind,
-        'data-name': a.name, 'data-failed': String(fail), 'aria-label': `${row + 1}. ${label}`,
+        'data-name': a.name, 'data-failed': String(fail), 'aria-label': `${row + 1}. ${spoken}`,
       });
       const left = Math.min(x1, x2);
       const right = Math.max(x1, x2);
@@ -370,18 +376,25 @@
       const dir = x2 > x1 ? -1 : 1;
       g.append(svgEl('polygon', { points: `${x2},${y} ${x2 + dir * 10},${y - 5} ${x2 + dir * 10},${y + 5}` }));
       g.append(svgEl('text', { x: (x1 + x2) / 2, y: y - 6, 'text-anchor': 'middle' }, label));
-      g.append(svgEl('title', {}, label));
+      g.append(svgEl('title', {}, spoken));
       svg.append(g);
       svg.append(svgEl('text', { class: 'time', x: 6, y: y + 4 }, relTime(shown)));
     });
     if (!items.length) {
       svg.append(svgEl('text', { class: 'time', x: APP_X, y: FIRST_ROW_Y }, 'Nothing yet.'));
     }
+    svg.append(heads);
     host.replaceChildren(svg);
+    pinHeads();
     if (focusedKey) {
       const again = svg.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
       if (again) again.focus();
     }
+  }
+
+  function pinHeads() {
+    const heads = document.querySelector('#diagram svg.seq .heads');
+    if (heads) heads.setAttribute('transform', `translate(0, ${$('diagram').scrollTop})`);
   }
 
   function showDetails(item) {
@@ -431,6 +444,7 @@
     if (!svg) return;
     const copy = svg.cloneNode(true);
     for (const s of copy.querySelectorAll('.selected')) s.classList.remove('selected');
+    for (const h of copy.querySelectorAll('.heads')) h.removeAttribute('transform');
     // Embed the stylesheet so that the file looks the same on its own (dark mode included).
     const css = await (await fetch('/emulator/ui/app.css')).text();
     const style = document.createElementNS(SVG_NS, 'style');
@@ -508,6 +522,7 @@
     const diagram = $('diagram');
     diagram.addEventListener('click', onDiagramClick);
     diagram.addEventListener('keydown', onDiagramKey);
+    diagram.addEventListener('scroll', pinHeads, { passive: true });
   }
 
   function start() {

@@ -140,6 +140,8 @@ test('the diagram shows the lifelines and the arrows in order', async () => {
   await waitForArrow('CallDisconnected');
   const lifelines = await page.$$eval('#diagram svg.seq .lifeline', (gs) => gs.map((g) => g.dataset.lifeline));
   assert.deepEqual(lifelines.slice(0, 2), ['App', 'Service']);
+  const heads = await page.$$eval('#diagram svg.seq .heads .head', (gs) => gs.map((g) => g.querySelector('text').textContent));
+  assert.deepEqual(heads, lifelines);
   for (const who of ['8:acs:quickstart_alice', '4:+16041234567', '8:acs:quickstart_carol', '8:acs:quickstart_dave']) {
     assert.ok(lifelines.includes(who), `no lifeline for ${who}: ${lifelines}`);
   }
@@ -156,6 +158,13 @@ test('the diagram shows the lifelines and the arrows in order', async () => {
   assert.match(create, /^CreateCall {2}POST … → 201 · \d+ ms$/);
   const connected = await page.$eval('#diagram .arrow[data-name="CallConnected"] text', (t) => t.textContent);
   assert.match(connected, /CallConnected · 200\/0 · delivered, 1 attempt/);
+  // The lifelines' heads stay in view while the diagram scrolls.
+  await page.$eval('#diagram', (d) => { d.scrollTop = 200; });
+  await page.waitForFunction(() => {
+    const d = document.getElementById('diagram');
+    return d.scrollTop > 0 && d.querySelector('.heads').getAttribute('transform') === `translate(0, ${d.scrollTop})`;
+  }, null, { timeout: TIMEOUT });
+  await page.$eval('#diagram', (d) => { d.scrollTop = 0; });
 });
 
 test('clicking an arrow shows its full JSON', async () => {
