@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export CALLSTEER_SHARED ?= $(abspath $(CURDIR)/../shared)
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-rust lint fuzz fmt emulator soak
+.PHONY: demo test test-rust lint fuzz fmt emulator soak bench
 
 ## Runs the quick start against the built-in emulator and prints the call's timeline.
 demo:
@@ -31,3 +31,8 @@ emulator:
 soak:
 	cargo build --release -p callsteer-emulator -p callsteer-tests --bin soak
 	CALLSTEER_EMULATOR_BIN=target/release/callsteer-emulator target/release/soak
+
+## Benchmarks: callsteer vs a floor client and the official SDKs against one emulator; writes
+## bench/RESULTS.md and bench/results.png (not part of `make test`; never asserts a time).
+bench:
+	@bash bench/run.sh
