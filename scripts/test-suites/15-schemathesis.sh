@@ -1,0 +1,17 @@
+# Sourced by scripts/test-all.sh: spec-driven tests of the emulator (tests/schemathesis): a
+# bounded schemathesis run against a fresh emulator, every request HMAC-signed.
+
+count_schemathesis() { # reads `schemathesis: N operations passed, M failed`
+  local log=$1 line p f
+  line=$(grep -E '^schemathesis: [0-9]+ operations passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  p=$(grep -oE '[0-9]+ operations passed' <<<"$line" | grep -oE '^[0-9]+')
+  f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '^[0-9]+')
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_suite schemathesis count_schemathesis bash tests/schemathesis/run.sh
