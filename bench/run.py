@@ -352,6 +352,20 @@ def interleaved(
     return results
 
 
+FAILED_RUNS: list[str] = []
+
+
+def tolerant(cmd: list[str]) -> dict[str, Any]:
+    """One action round; a failed round counts as missing (NaN) and is listed in RESULTS.md."""
+    try:
+        return run_json(cmd)
+    except Exception as e:  # noqa: BLE001
+        log(f"round failed: {e}")
+        FAILED_RUNS.append(str(e)[-600:])
+        nan = float("nan")
+        return {"ops_per_s": nan, "p50_ms": nan, "p99_ms": nan, "ops": 0}
+
+
 def measure_actions(conn: str, sink: str) -> dict[str, Any]:
     table: dict[str, Any] = {}
     commands = dict(ACTION_CONTENDERS)
@@ -359,7 +373,7 @@ def measure_actions(conn: str, sink: str) -> dict[str, Any]:
         log(f"actions: {op}, {inflight} in flight")
         table[f"{op}/{inflight}"] = interleaved(
             [n for n, _ in ACTION_CONTENDERS],
-            lambda name, op=op, inflight=inflight: run_json(
+            lambda name, op=op, inflight=inflight: tolerant(
                 commands[name](op, inflight, conn, sink)
             ),
             lambda: quiesce(sink),
@@ -490,10 +504,12 @@ def measure_capacity() -> dict[str, Any]:
 
 
 def med(values: list[float]) -> float:
+    values = [v for v in values if v == v]  # drop NaN (failed rounds)
     return statistics.median(values) if values else float("nan")
 
 
 def spread(values: list[float]) -> str:
+    values = [v for v in values if v == v]
     if len(values) < 2:
         return ""
     return f"{min(values):,.0f}–{max(values):,.0f}"
@@ -594,8 +610,14 @@ def chart(results: dict[str, Any], path: Path) -> bool:
     for ax, (op, inflight) in zip(axes, CELLS):
         rows = actions[f"{op}/{inflight}"]
         values = [med([r["ops_per_s"] for r in rows[n]]) for n in names]
-        lows = [v - min(r["ops_per_s"] for r in rows[n]) for v, n in zip(values, names)]
-        highs = [max(r["ops_per_s"] for r in rows[n]) - v for v, n in zip(values, names)]
+        lows = [
+            v - min([r["ops_per_s"] for r in rows[n] if r["ops_per_s"] == r["ops_per_s"]] or [v])
+            for v, n in zip(values, names)
+        ]
+        highs = [
+            max([r["ops_per_s"] for r in rows[n] if r["ops_per_s"] == r["ops_per_s"]] or [v]) - v
+            for v, n in zip(values, names)
+        ]
         ax.bar(range(len(names)), values, color=colors, yerr=[lows, highs], capsize=3)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
@@ -791,6 +813,8 @@ def main() -> None:
     if not has_chart:
         text = text.replace("![actions](results.png)\n", "")
     text += analysis(results)
+    for error in FAILED_RUNS:
+        text += f"\n**A round failed** (counted as missing):\n\n```\n{error}\n```\n"
     for name, error in results.get("errors", {}).items():
         text += f"\n**{name} did not complete**:\n\n```\n{error}\n```\n"
     text += f"\n\n## Reproduce\n\n```\nmake bench        # BENCH_ROUNDS={ROUNDS} BENCH_SECONDS={SECONDS} by default\n```\n"
