@@ -21,6 +21,8 @@ pub mod config;
 pub mod delivery;
 pub mod eventgrid;
 pub mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod jwt;
 pub mod live;
