@@ -13,12 +13,11 @@ mod client;
 mod convert;
 mod errors;
 mod events;
-mod logging;
 mod verify;
 
 /// `CALLSTEER_LOG` (see `logging`) is read once, when Node loads the addon.
 #[cfg(not(test))]
 #[napi_derive::module_init]
 fn init() {
-    logging::init_from_env();
+    callsteer::logging::init_from_env();
 }

@@ -8,7 +8,6 @@ mod client;
 mod convert;
 mod errors;
 mod events;
-mod logging;
 mod runtime;
 mod verify;
 
@@ -49,6 +48,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verify::PyAsyncCallbackVerifier>()?;
     m.add_function(wrap_pyfunction!(verify::panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(verify::panic_in_task_for_test, m)?)?;
-    logging::init_from_env();
+    callsteer::logging::init_from_env();
     Ok(())
 }

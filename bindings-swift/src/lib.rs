@@ -17,7 +17,6 @@ pub mod client;
 pub mod convert;
 pub mod errors;
 pub mod events;
-mod logging;
 pub mod verify;
 
 pub use errors::CallAutomationError;
@@ -30,7 +29,7 @@ static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::ne
 fn runtime() -> Result<&'static tokio::runtime::Runtime, CallAutomationError> {
     RUNTIME
         .get_or_init(|| {
-            logging::init_from_env();
+            callsteer::logging::init_from_env();
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("callsteer-ffi")

@@ -24,6 +24,8 @@ mod client;
 pub mod error;
 pub mod events;
 pub mod identifier;
+#[cfg(feature = "env-logging")]
+pub mod logging;
 pub mod models;
 pub mod options;
 mod outcome;
