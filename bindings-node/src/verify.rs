@@ -75,9 +75,8 @@ impl CallbackVerifier {
         let body = body_bytes(body);
         let events = run(async move {
             verifier
-                .verify_authorization(authorization.as_deref())
-                .await?;
-            callsteer::parse_events(&body)
+                .verify_authorization_and_parse(authorization.as_deref(), &body)
+                .await
         })
         .await?;
         Ok(events.iter().map(event_js).collect())

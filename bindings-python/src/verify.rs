@@ -40,9 +40,8 @@ fn verify_and_parse(
     let verifier = verifier.clone();
     async move {
         verifier
-            .verify_authorization(authorization.as_deref())
-            .await?;
-        callsteer::parse_events(&body)
+            .verify_authorization_and_parse(authorization.as_deref(), &body)
+            .await
     }
 }
 

@@ -55,10 +55,9 @@ impl CallbackVerifier {
     ) -> Result<Vec<CallAutomationEvent>, CallAutomationError> {
         let verifier = self.inner.clone();
         run(async move {
-            verifier
-                .verify_authorization(authorization.as_deref())
-                .await?;
-            Ok(callsteer::parse_events(body.as_bytes())?
+            Ok(verifier
+                .verify_authorization_and_parse(authorization.as_deref(), body.as_bytes())
+                .await?
                 .into_iter()
                 .map(Into::into)
                 .collect())

@@ -166,6 +166,17 @@ impl CallbackVerifier {
             ),
             None => None,
         };
+        self.verify_authorization_and_parse(authorization, body)
+            .await
+    }
+
+    /// Verifies an `Authorization` header value (`None` = header missing), then parses the
+    /// body: what every callback handler does, for frameworks that hand over header strings.
+    pub async fn verify_authorization_and_parse(
+        &self,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> Result<Vec<CallAutomationEvent>> {
         self.verify_authorization(authorization).await?;
         parse_events(body)
     }
