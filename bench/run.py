@@ -786,11 +786,11 @@ NOTES = """
 
 ## Found, not fixed here
 
-- **`callsteer.aio` can abort at interpreter exit**: a Python process that used the asyncio client
-  sometimes died during finalization with `Fatal Python error: PyGILState_Release: thread state …
-  must be current when releasing` (a runtime thread still touching Python at exit). The benchmark
-  driver prints its result and leaves with `os._exit(0)`; the binding needs a proper shutdown of
-  its runtime threads at exit (an `atexit` hook), which belongs to the binding's own issue.
+- **`callsteer.aio` could abort at interpreter exit** (fixed in the binding since): a Python
+  process that used the asyncio client sometimes died during finalization with `Fatal Python
+  error: PyGILState_Release: thread state … must be current when releasing` (a runtime thread
+  taking the GIL at exit). The binding now closes that path with an `atexit` hook
+  (bindings-python/tests/test_shutdown.py), and the benchmark driver exits normally again.
 - **`callsteer.aio` per-call overhead**: sequentially, the asyncio client is slower than the sync
   one (see the table): each await crosses from the tokio runtime back into the asyncio loop
   (`call_soon_threadsafe`), which costs more than a GIL-released blocking call.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import threading
 import time
@@ -181,10 +180,6 @@ def main() -> None:
     else:
         result = run_sync(*args)
     print(json.dumps(result), flush=True)
-    # Skip interpreter finalization: with callsteer.aio the process could abort there
-    # ("PyGILState_Release: thread state … must be current", a runtime thread still running at
-    # exit — reported in RESULTS.md); the measurement is complete at this point.
-    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ impl TokenCredential for PyTokenCredential {
         Box::pin(async move {
             // Calling Python needs the GIL: do it on a blocking thread, never a runtime worker.
             let fetched = tokio::task::spawn_blocking(move || {
-                Python::attach(|py| -> Result<AccessToken, String> {
+                crate::runtime::with_python(move |py| -> Result<AccessToken, String> {
                     let token = credential
                         .bind(py)
                         .call_method1("get_token", (TOKEN_SCOPE,))
@@ -66,6 +66,7 @@ impl TokenCredential for PyTokenCredential {
                         expires_on,
                     })
                 })
+                .unwrap_or_else(|| Err("the Python interpreter is shutting down".to_string()))
             })
             .await;
             match fetched {

@@ -49,5 +49,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify::panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(verify::panic_in_task_for_test, m)?)?;
     callsteer::logging::init_from_env();
+    runtime::register_shutdown(m)?;
     Ok(())
 }
