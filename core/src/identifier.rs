@@ -280,6 +280,25 @@ impl CommunicationIdentifier {
     /// Reads a wire model, with or without `kind`/`rawId`. A model with two nested objects, or a
     /// nested object that contradicts `kind`, is refused; an unknown kind becomes `Unknown`.
     pub fn from_model(model: &CommunicationIdentifierModel) -> Result<Self> {
+        Self::from_parts(&IdentifierParts {
+            kind: model.kind.as_deref(),
+            raw_id: model.raw_id.as_deref(),
+            communication_user: model.communication_user.as_ref().map(|u| u.id.as_str()),
+            phone_number: model.phone_number.as_ref().map(|p| p.value.as_str()),
+            microsoft_teams_user: model
+                .microsoft_teams_user
+                .as_ref()
+                .map(|u| (u.user_id.as_str(), u.is_anonymous, u.cloud)),
+            microsoft_teams_app: model
+                .microsoft_teams_app
+                .as_ref()
+                .map(|a| (a.app_id.as_str(), a.cloud)),
+        })
+    }
+
+    /// [`from_model`](Self::from_model) over borrowed fields: the event parser reads identifiers
+    /// straight from the body into an [`IdentifierParts`] without building a model first.
+    pub(crate) fn from_parts(model: &IdentifierParts<'_>) -> Result<Self> {
         let nested = [
             model.communication_user.is_some(),
             model.phone_number.is_some(),
@@ -295,13 +314,13 @@ impl CommunicationIdentifier {
                 "only one of communicationUser, phoneNumber, microsoftTeamsUser, microsoftTeamsApp may be set",
             ));
         }
-        let kind = match model.kind.as_deref() {
-            Some(kind) => kind.to_string(),
-            None if model.communication_user.is_some() => "communicationUser".into(),
-            None if model.phone_number.is_some() => "phoneNumber".into(),
-            None if model.microsoft_teams_user.is_some() => "microsoftTeamsUser".into(),
-            None if model.microsoft_teams_app.is_some() => "microsoftTeamsApp".into(),
-            None => match &model.raw_id {
+        let kind = match model.kind {
+            Some(kind) => kind,
+            None if model.communication_user.is_some() => "communicationUser",
+            None if model.phone_number.is_some() => "phoneNumber",
+            None if model.microsoft_teams_user.is_some() => "microsoftTeamsUser",
+            None if model.microsoft_teams_app.is_some() => "microsoftTeamsApp",
+            None => match model.raw_id {
                 Some(raw) => return Ok(Self::from_raw_id(raw)),
                 None => {
                     return Err(Error::invalid(
@@ -317,48 +336,43 @@ impl CommunicationIdentifier {
                 format!("kind `{kind}` requires the `{what}` object"),
             )
         };
-        let raw_id = model.raw_id.clone();
-        let identifier = match kind.as_str() {
+        let raw_id = model.raw_id;
+        let identifier = match kind {
             "communicationUser" => {
-                let user = model
+                let id = model
                     .communication_user
-                    .as_ref()
                     .ok_or_else(|| missing("communicationUser"))?;
-                CommunicationIdentifier::communication_user(user.id.clone())
+                CommunicationIdentifier::communication_user(id)
             }
             "phoneNumber" => {
-                let phone = model
-                    .phone_number
-                    .as_ref()
-                    .ok_or_else(|| missing("phoneNumber"))?;
-                let canonical = format!("4:{}", phone.value);
+                let value = model.phone_number.ok_or_else(|| missing("phoneNumber"))?;
+                // Kept only when it differs from the canonical `4:` + number.
+                let canonical = |raw: &str| raw.strip_prefix("4:") == Some(value);
                 CommunicationIdentifier::PhoneNumber {
-                    phone_number: phone.value.clone(),
-                    raw_id: raw_id.filter(|raw| *raw != canonical),
+                    phone_number: value.to_string(),
+                    raw_id: raw_id.filter(|raw| !canonical(raw)).map(str::to_string),
                 }
             }
             "microsoftTeamsUser" => {
-                let user = model
+                let (user_id, is_anonymous, cloud) = model
                     .microsoft_teams_user
-                    .as_ref()
                     .ok_or_else(|| missing("microsoftTeamsUser"))?;
                 let mut typed = CommunicationIdentifier::MicrosoftTeamsUser {
-                    user_id: user.user_id.clone(),
-                    is_anonymous: user.is_anonymous.unwrap_or(false),
-                    cloud: user.cloud.unwrap_or_default(),
+                    user_id: user_id.to_string(),
+                    is_anonymous: is_anonymous.unwrap_or(false),
+                    cloud: cloud.unwrap_or_default(),
                     raw_id: None,
                 };
                 keep_raw_if_different(&mut typed, raw_id);
                 typed
             }
             "microsoftTeamsApp" => {
-                let app = model
+                let (app_id, cloud) = model
                     .microsoft_teams_app
-                    .as_ref()
                     .ok_or_else(|| missing("microsoftTeamsApp"))?;
                 let mut typed = CommunicationIdentifier::MicrosoftTeamsApp {
-                    app_id: app.app_id.clone(),
-                    cloud: app.cloud.unwrap_or_default(),
+                    app_id: app_id.to_string(),
+                    cloud: cloud.unwrap_or_default(),
                     raw_id: None,
                 };
                 keep_raw_if_different(&mut typed, raw_id);
@@ -378,14 +392,28 @@ impl CommunicationIdentifier {
     }
 }
 
-fn keep_raw_if_different(identifier: &mut CommunicationIdentifier, received: Option<String>) {
+/// The fields of a [`CommunicationIdentifierModel`], borrowed: `kind`, `rawId`, and the one
+/// nested object as (`id`), (`value`), (`userId`, `isAnonymous`, `cloud`) or (`appId`, `cloud`).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdentifierParts<'a> {
+    pub kind: Option<&'a str>,
+    pub raw_id: Option<&'a str>,
+    pub communication_user: Option<&'a str>,
+    pub phone_number: Option<&'a str>,
+    pub microsoft_teams_user: Option<(&'a str, Option<bool>, Option<CommunicationCloud>)>,
+    pub microsoft_teams_app: Option<(&'a str, Option<CommunicationCloud>)>,
+}
+
+fn keep_raw_if_different(identifier: &mut CommunicationIdentifier, received: Option<&str>) {
     let Some(received) = received else { return };
     if identifier.raw_id() == received {
         return;
     }
     match identifier {
         CommunicationIdentifier::MicrosoftTeamsUser { raw_id, .. }
-        | CommunicationIdentifier::MicrosoftTeamsApp { raw_id, .. } => *raw_id = Some(received),
+        | CommunicationIdentifier::MicrosoftTeamsApp { raw_id, .. } => {
+            *raw_id = Some(received.to_string())
+        }
         _ => {}
     }
 }

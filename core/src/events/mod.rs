@@ -8,6 +8,7 @@
 //! - [`CallbackVerifier`] checks the service's `Authorization: Bearer` JWT first.
 //! - `listener::serve` runs all of that behind an HTTP endpoint.
 
+mod fast;
 mod model;
 mod parse;
 mod processor;

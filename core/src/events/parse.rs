@@ -13,6 +13,16 @@
 //!
 //! **One bad event fails the whole body**: the error's `path` names its index (`[2].data…`), so
 //! a malformed delivery is visible rather than partly dropped.
+//!
+//! **Two parsers, one behaviour.** [`parse_events`] first tries the fast path in `fast.rs`, which
+//! reads the body straight into the typed events (no `Value` tree, no IndexMap, no error paths,
+//! borrowed keys and identifier fields). It declines anything unusual or malformed, and the tree
+//! walk below then parses the body again: so every error, with its path and message, still comes
+//! from the tree walk, and the fast path only has to agree with it on what it accepts (a
+//! differential test in `fast.rs` checks that on the samples, the fuzz corpus and mutations).
+//! On a 1,000-event ParticipantsUpdated body this took the parser from ~40,000 to ~200,000–
+//! 300,000 events/s on the 2-core bench machine; what remains is serde_json's string scanning
+//! and the ~12 allocations per event that the owned `String` fields of the public types need.
 
 use std::collections::BTreeMap;
 
@@ -41,6 +51,15 @@ use crate::models::{CallParticipant, ResultInformation};
 /// # Ok::<(), callsteer::Error>(())
 /// ```
 pub fn parse_events(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
+    match super::fast::parse_events_fast(body) {
+        Some(events) => Ok(events),
+        None => parse_events_tree(body),
+    }
+}
+
+/// The reference parser: a `Value` tree, walked with a path for every error. Used for every body
+/// the fast path in `fast.rs` declines (all malformed ones, so errors always come from here).
+pub(super) fn parse_events_tree(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| Error::event_parse("$", format!("body is not valid JSON: {e}")))?;
     match value {
@@ -170,11 +189,11 @@ const KNOWN: &[&str] = &[
     "SubscriptionValidationEvent",
 ];
 
-fn is_known(short_type: &str) -> bool {
+pub(super) fn is_known(short_type: &str) -> bool {
     KNOWN.contains(&short_type)
 }
 
-fn read_known(
+pub(super) fn read_known(
     short_type: &str,
     meta: EventMeta,
     data: &Map<String, Value>,
