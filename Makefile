@@ -29,8 +29,8 @@ emulator:
 
 ## Fault soak: 1,000 concurrent calls × 10 actions with injected faults (not part of `make test`).
 soak:
-	cargo build --release -p callsteer-emulator -p callsteer-tests --bin soak
-	CALLSTEER_EMULATOR_BIN=target/release/callsteer-emulator target/release/soak
+	cargo build --profile bench-release -p callsteer-emulator -p callsteer-tests --bin soak
+	CALLSTEER_EMULATOR_BIN=target/bench-release/callsteer-emulator target/bench-release/soak
 
 ## Benchmarks: callsteer vs a floor client and the official SDKs against one emulator; writes
 ## bench/RESULTS.md and bench/results.png (not part of `make test`; never asserts a time).
