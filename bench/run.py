@@ -795,8 +795,9 @@ NOTES = """
   one (see the table): each await crosses from the tokio runtime back into the asyncio loop
   (`call_soon_threadsafe`), which costs more than a GIL-released blocking call.
 - **Build time**: the four optimised builds (emulator + driver, abi3 wheel, Node addon) dominate
-  `make bench` on a fresh clone: each binding crate builds its own copy of the dependency graph
-  with its own feature set; the header of this file says how long the measurements took.
+  `make bench` on a fresh clone (11 of 15 minutes on 2 cores): each binding crate builds its own
+  copy of the dependency graph with its own feature set; the header of this file says how long
+  the measurements took.
 """
 
 
@@ -875,18 +876,17 @@ WHY = {
         "rounds' spreads of the two overlap, so this is close to the noise of one run."
     ),
     "parser": (
-        "**Event parsing** (profiled with `perf`): `callsteer::parse_events` first builds a "
-        "`serde_json::Value` tree (the workspace enables `preserve_order`, so every object is an "
-        "IndexMap with SipHash) and then walks it into typed events; malloc/free, IndexMap "
-        "inserts/lookups and hashing are the top of the profile. That costs about what CPython's "
-        "C `json.loads` plus a dict walk costs or more, so the Python typed path cannot be 3× faster, and "
-        "Rust stays below 1 M ParticipantsUpdated/s. The fix is in the core: deserialize straight "
-        "into the event structs with serde derive (borrowed strings, no Value tree, no IndexMap) "
-        "— a parser rewrite that needs its own issue and the fuzz/round-trip tests re-run; not "
-        "done here."
+        "**Event parsing**: `callsteer::parse_events` now reads bodies straight into the typed "
+        "events with serde visitors (core/src/events/fast.rs; the tree walk is kept for bodies the "
+        "fast path declines, so errors are unchanged) — about 6× the old Value-tree parser. What "
+        "is left in the profile is serde_json's string scanning (about a fifth) and allocation: "
+        "the public event types own their strings, about 12 allocations per ParticipantsUpdated of "
+        "~1.2 KB, so 1 M events/s would need ~1.2 GB/s of JSON and allocation-free event types "
+        "(one shared body buffer or `Arc<str>` fields) — an API change for its own issue. Python "
+        "and Node also build every event object eagerly on top of the core parse."
     ),
     "node-events": (
-        "**Node event parsing**: on top of the core parse above, the addon converts every event "
+        "**Node event parsing**: on top of the core parse, the addon converts every event "
         "eagerly into a JS object (one N-API property set per field, new JS strings for every "
         "id), while the official parser is V8's `JSON.parse` plus a few property renames — V8's "
         "JSON parser is hard to beat from an addon. Lazy JS objects (getters over the Rust event) "
