@@ -206,133 +206,39 @@ def write_inputs() -> dict[str, Path]:
 # measurements
 
 NODE = "node"
-ACTION_CONTENDERS: list[tuple[str, Callable[[str, int, str, str], list[str]]]] = [
-    (
-        "floor (Rust, no SDK)",
-        lambda op, n, conn, cb: [
-            DRIVER,
-            "actions",
-            "--contender",
-            "floor",
-            "--op",
-            op,
-            "--inflight",
-            str(n),
-            "--seconds",
-            str(SECONDS),
-            "--warmup",
-            str(WARMUP),
-            "--conn",
-            conn,
-            "--callback",
-            cb,
-        ],
-    ),
-    (
-        "callsteer Rust",
-        lambda op, n, conn, cb: [
-            DRIVER,
-            "actions",
-            "--contender",
-            "rust",
-            "--op",
-            op,
-            "--inflight",
-            str(n),
-            "--seconds",
-            str(SECONDS),
-            "--warmup",
-            str(WARMUP),
-            "--conn",
-            conn,
-            "--callback",
-            cb,
-        ],
-    ),
-    (
-        "callsteer Python sync",
-        lambda op, n, conn, cb: [
-            PY,
-            str(BENCH / "python" / "actions.py"),
-            "callsteer",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
-    (
-        "callsteer Python aio",
-        lambda op, n, conn, cb: [
-            PY,
-            str(BENCH / "python" / "actions.py"),
-            "callsteer-aio",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
-    (
-        "official Python sync",
-        lambda op, n, conn, cb: [
-            PY,
-            str(BENCH / "python" / "actions.py"),
-            "official",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
-    (
-        "official Python aio",
-        lambda op, n, conn, cb: [
-            PY,
-            str(BENCH / "python" / "actions.py"),
-            "official-aio",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
-    (
-        "callsteer Node",
-        lambda op, n, conn, cb: [
-            NODE,
-            str(BENCH / "node" / "actions.mjs"),
-            "callsteer",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
-    (
-        "official JS",
-        lambda op, n, conn, cb: [
-            NODE,
-            str(BENCH / "node" / "actions.mjs"),
-            "official",
-            op,
-            str(n),
-            str(SECONDS),
-            str(WARMUP),
-            conn,
-            cb,
-        ],
-    ),
+ActionCommand = Callable[[str, int, str, str], list[str]]
+
+
+def rust_actions(contender: str) -> ActionCommand:
+    """The Rust driver's command for one round (op, in flight, connection string, callback URL)."""
+    return lambda op, n, conn, cb: [
+        DRIVER,
+        "actions",
+        *("--contender", contender, "--op", op, "--inflight", str(n)),
+        *("--seconds", str(SECONDS), "--warmup", str(WARMUP), "--conn", conn, "--callback", cb),
+    ]
+
+
+def script_actions(runtime: str, script: Path, client: str) -> ActionCommand:
+    """A Python or Node round driver's command; its arguments are positional."""
+    return lambda op, n, conn, cb: [
+        runtime,
+        str(script),
+        *(client, op, str(n), str(SECONDS), str(WARMUP), conn, cb),
+    ]
+
+
+PY_ACTIONS = BENCH / "python" / "actions.py"
+NODE_ACTIONS = BENCH / "node" / "actions.mjs"
+ACTION_CONTENDERS: list[tuple[str, ActionCommand]] = [
+    ("floor (Rust, no SDK)", rust_actions("floor")),
+    ("callsteer Rust", rust_actions("rust")),
+    ("callsteer Python sync", script_actions(PY, PY_ACTIONS, "callsteer")),
+    ("callsteer Python aio", script_actions(PY, PY_ACTIONS, "callsteer-aio")),
+    ("official Python sync", script_actions(PY, PY_ACTIONS, "official")),
+    ("official Python aio", script_actions(PY, PY_ACTIONS, "official-aio")),
+    ("callsteer Node", script_actions(NODE, NODE_ACTIONS, "callsteer")),
+    ("official JS", script_actions(NODE, NODE_ACTIONS, "official")),
 ]
 CELLS = [("sequence", 1), ("sequence", 64), ("get", 1), ("get", 64)]
 
