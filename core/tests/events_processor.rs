@@ -1,8 +1,10 @@
 //! The event processor (waiters, backlog, duplicates, rosters, subscriptions, handlers, bounded
 //! memory), the callback JWT verifier against a real JWKS endpoint, and the callback listener.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use callsteer::events::*;
@@ -618,38 +620,6 @@ mod jwt {
     pub fn claims(iss: &str, aud: &str) -> Value {
         json!({"iss": iss, "aud": aud, "iat": now(), "nbf": now(), "exp": now() + 300})
     }
-
-    /// Serves `/calling/keys` from a mutable JWKS and counts fetches.
-    pub struct JwksServer {
-        pub issuer: String,
-        pub jwks: Arc<Mutex<Value>>,
-        pub fetches: Arc<AtomicUsize>,
-    }
-
-    pub async fn serve_jwks(keys: Vec<Value>) -> JwksServer {
-        let jwks = Arc::new(Mutex::new(json!({ "keys": keys })));
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let (j, f) = (jwks.clone(), fetches.clone());
-        let app = axum::Router::new().route(
-            "/calling/keys",
-            axum::routing::get(move || {
-                let (j, f) = (j.clone(), f.clone());
-                async move {
-                    f.fetch_add(1, Ordering::SeqCst);
-                    let body = j.lock().unwrap().clone();
-                    axum::Json(body)
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        JwksServer {
-            issuer: format!("http://{addr}"),
-            jwks,
-            fetches,
-        }
-    }
 }
 
 const AUD: &str = "6b7d2c4e-1111-4a4a-9f9f-0123456789ab";
@@ -684,7 +654,7 @@ fn assert_auth_error(result: callsteer::Result<Vec<CallAutomationEvent>>, token:
 async fn verify_accepts_the_right_key_and_rejects_everything_else() {
     let good = jwt::Key::generate("key-1");
     let other = jwt::Key::generate("key-1"); // same kid, different key = forged
-    let server = jwt::serve_jwks(vec![good.jwk()]).await;
+    let server = common::serve_jwks(vec![good.jwk()]).await;
     let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
     assert_eq!(
         verifier.jwks_url(),
@@ -836,7 +806,7 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
 async fn unknown_kid_refreshes_the_keys_once_over_http() {
     let first = jwt::Key::generate("k1");
     let rotated = jwt::Key::generate("k2");
-    let server = jwt::serve_jwks(vec![first.jwk()]).await;
+    let server = common::serve_jwks(vec![first.jwk()]).await;
     let verifier = CallbackVerifier::new(AUD)
         .with_issuer(server.issuer.clone())
         .with_min_refresh_interval(Duration::ZERO);
@@ -923,7 +893,7 @@ async fn listener_handshake_auth_and_delivery() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let key = jwt::Key::generate("listener-key");
     let forger = jwt::Key::generate("listener-key");
-    let server = jwt::serve_jwks(vec![key.jwk()]).await;
+    let server = common::serve_jwks(vec![key.jwk()]).await;
     let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
     let processor = EventProcessor::new();
     let mut incoming = processor.subscribe(EventFilter::of_type("IncomingCall"));

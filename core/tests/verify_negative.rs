@@ -3,8 +3,9 @@
 //! (core cannot depend on the emulator): valid, forged signature, expired, wrong audience,
 //! wrong issuer, `alg: none`, HS256 keyed with the public key's SPKI PEM, unknown kid.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+mod common;
+
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -127,42 +128,8 @@ fn tokens(iss: &str) -> Tokens {
     }
 }
 
-/// Serves `/calling/keys` and counts fetches.
-struct JwksServer {
-    issuer: String,
-    fetches: Arc<AtomicUsize>,
-    jwks: Arc<Mutex<Value>>,
-}
-
-async fn serve_jwks() -> JwksServer {
-    let jwks = Arc::new(Mutex::new(json!({"keys": [jwk(&keys().0, KID)]})));
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let (j, f) = (jwks.clone(), fetches.clone());
-    let app = axum::Router::new().route(
-        "/calling/keys",
-        axum::routing::get(move || {
-            let (j, f) = (j.clone(), f.clone());
-            async move {
-                f.fetch_add(1, Ordering::SeqCst);
-                let body = j.lock().unwrap().clone();
-                axum::Json(body)
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    JwksServer {
-        issuer: format!("http://{addr}"),
-        fetches,
-        jwks,
-    }
-}
-
-impl JwksServer {
-    fn fetches(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
+async fn serve_jwks() -> common::JwksServer {
+    common::serve_jwks(vec![jwk(&keys().0, KID)]).await
 }
 
 /// Refused with an `Auth` error whose message says `why` and never echoes the token.
@@ -254,7 +221,7 @@ async fn missing_or_malformed_authorization_is_refused() {
         );
     }
     // No key was needed to refuse any of these.
-    assert_eq!(server.fetches(), 0);
+    assert_eq!(server.fetch_count(), 0);
 }
 
 #[tokio::test]
@@ -264,10 +231,10 @@ async fn unknown_kid_costs_exactly_one_refresh_then_is_refused() {
     let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
     let t = tokens(&server.issuer);
     verifier.verify_token(&t.valid).await.unwrap();
-    assert_eq!(server.fetches(), 1, "initial load");
+    assert_eq!(server.fetch_count(), 1, "initial load");
     refused(&verifier, "unknownKid", &t.unknown_kid, "unknown").await;
     assert_eq!(
-        server.fetches(),
+        server.fetch_count(),
         2,
         "exactly one refresh for the unknown kid"
     );
@@ -275,14 +242,14 @@ async fn unknown_kid_costs_exactly_one_refresh_then_is_refused() {
     for _ in 0..5 {
         refused(&verifier, "unknownKid again", &t.unknown_kid, "unknown").await;
     }
-    assert_eq!(server.fetches(), 2, "refreshes are rate-limited");
+    assert_eq!(server.fetch_count(), 2, "refreshes are rate-limited");
     verifier.verify_token(&t.valid).await.unwrap();
-    assert_eq!(server.fetches(), 2);
+    assert_eq!(server.fetch_count(), 2);
 
     // Clones share the cache and the rate limit.
     let clone = verifier.clone();
     refused(&clone, "clone", &t.unknown_kid, "unknown").await;
-    assert_eq!(server.fetches(), 2);
+    assert_eq!(server.fetch_count(), 2);
 }
 
 #[tokio::test]
@@ -293,10 +260,10 @@ async fn unknown_kid_first_is_one_fetch_and_a_rotation_is_picked_up() {
     // The first token names an unknown kid: the initial load is its one fetch.
     refused(&verifier, "unknownKid", &t.unknown_kid, "unknown").await;
     refused(&verifier, "unknownKid", &t.unknown_kid, "unknown").await;
-    assert_eq!(server.fetches(), 1);
+    assert_eq!(server.fetch_count(), 1);
     // Known kids keep working from the cache.
     verifier.verify_token(&t.valid).await.unwrap();
-    assert_eq!(server.fetches(), 1);
+    assert_eq!(server.fetch_count(), 1);
 
     // A fresh verifier, loaded, then the service rotates its key: the new kid is fetched once.
     let fresh = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
@@ -307,7 +274,7 @@ async fn unknown_kid_first_is_one_fetch_and_a_rotation_is_picked_up() {
         .verify_token(&t.unknown_kid)
         .await
         .expect("rotated key");
-    assert_eq!(server.fetches(), 3);
+    assert_eq!(server.fetch_count(), 3);
 }
 
 #[tokio::test]
@@ -352,7 +319,7 @@ async fn oversized_and_garbage_tokens_are_refused_without_fetching() {
         let result = verifier.verify_token(&token).await;
         assert!(matches!(result, Err(Error::Auth { .. })), "{result:?}");
     }
-    assert_eq!(server.fetches(), 0);
+    assert_eq!(server.fetch_count(), 0);
 }
 
 #[test]

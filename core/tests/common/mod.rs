@@ -215,3 +215,42 @@ pub fn service_like(r: &Recorded) -> Reply {
         ),
     }
 }
+
+/// Serves `/calling/keys` from a JWKS the test can change, counting fetches: what the callback
+/// verifier talks to.
+pub struct JwksServer {
+    pub issuer: String,
+    pub jwks: Arc<Mutex<serde_json::Value>>,
+    pub fetches: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl JwksServer {
+    pub fn fetch_count(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+pub async fn serve_jwks(keys: Vec<serde_json::Value>) -> JwksServer {
+    let jwks = Arc::new(Mutex::new(serde_json::json!({ "keys": keys })));
+    let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (j, f) = (jwks.clone(), fetches.clone());
+    let app = axum::Router::new().route(
+        "/calling/keys",
+        axum::routing::get(move || {
+            let (j, f) = (j.clone(), f.clone());
+            async move {
+                f.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = j.lock().unwrap().clone();
+                axum::Json(body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    JwksServer {
+        issuer: format!("http://{addr}"),
+        jwks,
+        fetches,
+    }
+}
