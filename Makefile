@@ -1,6 +1,5 @@
 # callsteer: two commands matter — `make demo` and `make test`.
 SHELL := /bin/bash
-export CALLSTEER_SHARED ?= $(abspath $(CURDIR)/../shared)
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: demo test test-rust lint fuzz fmt emulator soak bench

@@ -1,4 +1,4 @@
-//! The official SDKs' captured requests (shared/reference/captures) are the ground truth for
+//! The official SDKs' captured requests (spec/captures) are the ground truth for
 //! signing and for request bodies: our signer must reproduce their headers byte for byte, and our
 //! client must send the same JSON for the same action.
 
@@ -11,11 +11,11 @@ use callsteer::*;
 use common::{service_like, Recorder};
 use serde_json::Value;
 
+/// Reads a file of the repository's vendored `spec/` (see spec/README.md for each file's origin).
 fn reference(path: &str) -> Value {
-    let dir = std::env::var("CALLSTEER_SHARED")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared").to_string());
-    let text = std::fs::read_to_string(format!("{dir}/reference/{path}"))
-        .unwrap_or_else(|e| panic!("cannot read {dir}/reference/{path}: {e}"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
+    let text = std::fs::read_to_string(format!("{dir}/{path}"))
+        .unwrap_or_else(|e| panic!("cannot read {dir}/{path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
 

@@ -471,7 +471,7 @@ async fn official_sdk_captures_are_accepted() {
         "official-js-sdk-1.6.0-requests.json",
     ] {
         let path = format!(
-            "{}/../../shared/reference/captures/{file}",
+            "{}/../spec/captures/{file}",
             env!("CARGO_MANIFEST_DIR")
         );
         let Ok(text) = std::fs::read_to_string(&path) else {

@@ -1,4 +1,4 @@
-"""Builds the spec schemathesis runs against, in build/ (never touching the shared reference).
+"""Builds the spec schemathesis runs against, in build/ (never touching the vendored spec/).
 
 - Merges the definitions of `common/…/common.json` into the Call Automation spec and rewrites
   the `../../../Common/preview/<version>/common.json#/definitions/X` references to
@@ -27,7 +27,7 @@ STEERING = re.compile(
     r")$"
 )
 COMMON_REF = re.compile(
-    r"^(?:\.\./)+Common/preview/[^/]+/common\.json(#/definitions/.+)$"
+    r"^(?:\.\./)+Common/(?:preview|stable)/([^/]+)/common\.json(#/definitions/.+)$"
 )
 
 
@@ -39,7 +39,7 @@ def rewrite(node, missing):
             if key == "$ref" and isinstance(value, str):
                 m = COMMON_REF.match(value)
                 if m:
-                    node[key] = m.group(1)
+                    node[key] = m.group(2)
                 elif not value.startswith("#"):
                     missing.append(value)
             else:
@@ -49,15 +49,37 @@ def rewrite(node, missing):
             rewrite(item, missing)
 
 
-def main(shared, out_dir, version="2025-05-15"):
-    ref = os.path.join(shared, "reference", "callautomation")
+def common_version(node):
+    """The version of common.json that the spec's external `$ref`s name (one per spec)."""
+    found = set()
+
+    def walk(n):
+        if isinstance(n, dict):
+            for key, value in n.items():
+                if key == "$ref" and isinstance(value, str):
+                    m = COMMON_REF.match(value)
+                    if m:
+                        found.add(m.group(1))
+                else:
+                    walk(value)
+        elif isinstance(n, list):
+            for item in n:
+                walk(item)
+
+    walk(node)
+    if len(found) != 1:
+        sys.exit(f"expected one common.json version in the spec, found {sorted(found)}")
+    return found.pop()
+
+
+def main(spec_root, out_dir, version="2025-05-15"):
+    ref = os.path.join(spec_root, "callautomation")
     with open(
         os.path.join(ref, version, "communicationservicescallautomation.json")
     ) as f:
         spec = json.load(f)
-    common_dir = os.path.join(ref, "common")
-    (common_version,) = os.listdir(common_dir)
-    with open(os.path.join(common_dir, common_version, "common.json")) as f:
+    common_dir = os.path.join(ref, "common", common_version(spec))
+    with open(os.path.join(common_dir, "common.json")) as f:
         common = json.load(f)
     # The spec's own definitions of common types are aliases (`{"$ref": "…common.json#/…/X"}`):
     # they are replaced by common's definition; any other clash is an error.
@@ -66,7 +88,7 @@ def main(shared, out_dir, version="2025-05-15"):
         if mine is not None:
             ref = mine.get("$ref", "") if isinstance(mine, dict) else ""
             m = COMMON_REF.match(ref)
-            if not (len(mine) == 1 and m and m.group(1) == f"#/definitions/{name}"):
+            if not (len(mine) == 1 and m and m.group(2) == f"#/definitions/{name}"):
                 sys.exit(f"definition {name} is in both the spec and common.json")
         spec["definitions"][name] = definition
     missing = []
@@ -84,9 +106,4 @@ def main(shared, out_dir, version="2025-05-15"):
 
 
 if __name__ == "__main__":
-    main(
-        os.environ.get(
-            "CALLSTEER_SHARED", os.path.join(HERE, "..", "..", "..", "shared")
-        ),
-        os.path.join(HERE, "build"),
-    )
+    main(os.path.join(HERE, "..", "..", "spec"), os.path.join(HERE, "build"))

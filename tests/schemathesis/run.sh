@@ -9,7 +9,6 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-export CALLSTEER_SHARED="${CALLSTEER_SHARED:-$(cd "$root/.." && pwd)/shared}"
 max_examples="${ST_MAX_EXAMPLES:-25}"
 
 venv="$here/.venv"
