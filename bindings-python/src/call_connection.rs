@@ -410,9 +410,9 @@ fn props(p: callsteer::CallConnectionProperties, is_async: bool) -> PyCallConnec
 
 macro_rules! connection_class {
     ($ty:ident, $name:literal, $module:literal, $is_async:expr, $ret:ty, $run:ident, $lt:lifetime,
-     |$py:ident, $v:ident| { props: $props:expr, list: $list:expr, participant: $part:expr,
+     |$py:ident, $v:ident| { props: $props:expr, participant: $part:expr,
        transfer: $transfer:expr, add: $add:expr, cancel: $cancel:expr, remove: $remove:expr,
-       mute: $mute:expr, unit: $unit:expr }) => {
+       mute: $mute:expr, unit: $unit:expr, page: $page:expr }, { $($extra:tt)* }) => {
         #[pyclass(frozen, name = $name, module = $module)]
         pub struct $ty {
             inner: CallConnection,
@@ -437,10 +437,26 @@ macro_rules! connection_class {
                 $run($py, || Ok(async move { conn.get_call_properties().await }), |$v: callsteer::CallConnectionProperties| $props)
             }
 
-            /// Every participant of the call (a list of `CallParticipant`).
-            fn list_participants<$lt>(&self, $py: Python<$lt>) -> PyResult<$ret> {
+            /// Every participant of the call: a pager shaped like azure-core's (`ItemPaged` /
+            /// `AsyncItemPaged`): iterate it for participants, or `by_page(continuation_token)`
+            /// for pages; each page fetches one `nextLink` of the service.
+            fn list_participants<$lt>(slf: &Bound<$lt, Self>) -> PyResult<Bound<$lt, PyAny>> {
+                let pager = if $is_async { "AsyncItemPaged" } else { "ItemPaged" };
+                slf.py()
+                    .import("callsteer._paging")?
+                    .getattr(pager)?
+                    .call1((slf.getattr("_list_participants_page")?,))
+            }
+
+            /// One page for the pager: `(participants, continuation token of the next page)`.
+            #[pyo3(signature = (continuation_token = None))]
+            fn _list_participants_page<$lt>(&self, $py: Python<$lt>, continuation_token: Option<String>) -> PyResult<$ret> {
                 let conn = self.inner.clone();
-                $run($py, || Ok(async move { conn.list_participants().await }), |$v: Vec<callsteer::CallParticipant>| $list)
+                $run(
+                    $py,
+                    || Ok(async move { conn.list_participants_page(continuation_token.as_deref()).await }),
+                    |$v: callsteer::ParticipantsPage| $page,
+                )
             }
 
             /// One participant, by identifier.
@@ -544,9 +560,17 @@ macro_rules! connection_class {
                 $run($py, || Ok(async move { conn.hang_up(is_for_everyone).await }), |$v: ()| $unit)
             }
 
+            /// Nothing to release of its own (the client's connection pool is shared), as in the
+            /// official SDK's `close`; present so that code written for it runs unchanged.
+            fn close<$lt>(&self, $py: Python<$lt>) -> PyResult<$ret> {
+                $run($py, || Ok(async { Ok(()) }), |$v: ()| $unit)
+            }
+
             fn __repr__(&self) -> String {
                 format!("{}(call_connection_id={:?})", $name, self.inner.call_connection_id())
             }
+
+            $($extra)*
         }
     };
 }
@@ -562,14 +586,28 @@ connection_class!(
     PyCallConnectionClient, "CallConnectionClient", "callsteer", false, Bound<'py, PyAny>, run_sync, 'py,
     |py, v| {
         props: sync_obj(py, props(v, false)),
-        list: Ok(pyo3::types::PyList::new(py, convert::participants(v))?.into_any()),
         participant: sync_obj(py, PyCallParticipant { inner: v }),
         transfer: sync_obj(py, PyTransferCallResult { inner: v, is_async: false }),
         add: sync_obj(py, PyAddParticipantResult { inner: v, is_async: false }),
         cancel: sync_obj(py, PyCancelAddParticipantOperationResult { inner: v, is_async: false }),
         remove: sync_obj(py, PyRemoveParticipantResult { inner: v, is_async: false }),
         mute: sync_obj(py, PyMuteParticipantResult { operation_context: v }),
-        unit: { let () = v; Ok(py.None().into_bound(py)) }
+        unit: { let () = v; Ok(py.None().into_bound(py)) },
+        page: Ok((convert::participants(v.participants), v.next_link).into_pyobject(py)?.into_any())
+    },
+    {
+        fn __enter__(slf: Py<Self>) -> Py<Self> {
+            slf
+        }
+
+        fn __exit__(
+            &self,
+            _t: Option<&Bound<'_, PyAny>>,
+            _v: Option<&Bound<'_, PyAny>>,
+            _tb: Option<&Bound<'_, PyAny>>,
+        ) -> bool {
+            false
+        }
     }
 );
 
@@ -577,13 +615,30 @@ connection_class!(
     PyAsyncCallConnectionClient, "AsyncCallConnectionClient", "callsteer.aio", true, Bound<'py, PyAny>, run_async, 'py,
     |py, v| {
         props: props(v, true),
-        list: convert::participants(v),
         participant: PyCallParticipant { inner: v },
         transfer: PyTransferCallResult { inner: v, is_async: true },
         add: PyAddParticipantResult { inner: v, is_async: true },
         cancel: PyCancelAddParticipantOperationResult { inner: v, is_async: true },
         remove: PyRemoveParticipantResult { inner: v, is_async: true },
         mute: PyMuteParticipantResult { operation_context: v },
-        unit: v
+        unit: v,
+        page: (convert::participants(v.participants), v.next_link)
+    },
+    {
+        fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+            let py = slf.py();
+            let this = slf.unbind();
+            run_async(py, || Ok(async { Ok(()) }), move |()| this)
+        }
+
+        fn __aexit__<'py>(
+            &self,
+            py: Python<'py>,
+            _t: Option<&Bound<'py, PyAny>>,
+            _v: Option<&Bound<'py, PyAny>>,
+            _tb: Option<&Bound<'py, PyAny>>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            run_async(py, || Ok(async { Ok(()) }), |()| false)
+        }
     }
 );

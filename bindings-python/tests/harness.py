@@ -549,7 +549,12 @@ class ScenarioRunner:
                 who, method, pos, kwargs, ret, call_of = self.plan(step["action"], args)
                 try:
                     target = self._target_object(who, self.aclient)
-                    value = await getattr(target, method)(*pos, **kwargs)
+                    called = getattr(target, method)(*pos, **kwargs)
+                    # list_participants is an async pager (like azure-core's AsyncItemPaged).
+                    if hasattr(called, "__aiter__"):
+                        value = [item async for item in called]
+                    else:
+                        value = await called
                 except Exception as e:  # noqa: BLE001
                     self.check_error(i, step, e)
                     continue

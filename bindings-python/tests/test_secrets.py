@@ -87,7 +87,7 @@ SCRIPT = textwrap.dedent(
     client = callsteer.CallAutomationClient.from_connection_string(conn_str)
     props = client.create_call(user, "https://app.example/events")
     call = client.get_call_connection(props.call_connection_id)
-    call.list_participants()
+    list(call.list_participants())
     call.hang_up(is_for_everyone=True)
     try:
         callsteer.CallAutomationClient(endpoint, wrong).create_call(user, "https://app.example/e")

@@ -69,7 +69,7 @@ async def async_usage(conn_str: str, callback: str) -> str | None:
         call = client.get_call_connection(props.call_connection_id)
         added = await call.add_participant(CommunicationUserIdentifier("8:acs:bob"))
         await added.wait_for_event_processor()
-        participants = await call.list_participants()
+        participants = [p async for p in call.list_participants()]
         event = await client.event_processor.wait_for_event("CallConnected", timeout=1)
         await call.hang_up(True)
         print(outcome.succeeded, len(participants), event.id)

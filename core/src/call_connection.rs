@@ -85,6 +85,14 @@ pub struct CancelAddParticipantOperationResult {
     waiter: OutcomeWaiter,
 }
 
+/// One page of `list_participants_page`.
+#[derive(Debug, Clone)]
+pub struct ParticipantsPage {
+    pub participants: Vec<CallParticipant>,
+    /// Where the next page is (the continuation token), or `None` on the last page.
+    pub next_link: Option<String>,
+}
+
 /// Result of `mute_participant` (synchronous: no outcome event).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MuteParticipantResult {
@@ -182,29 +190,63 @@ impl CallConnection {
 
     /// Every participant, following `nextLink` pages.
     pub async fn list_participants(&self) -> Result<Vec<CallParticipant>> {
-        let transport = self.client.transport();
-        let mut page: GetParticipantsResponse = parse_body(
-            &transport
-                .send(Method::GET, &self.path("/participants"), None, None)
-                .await?
-                .body,
-        )?;
         let mut participants = Vec::new();
+        let mut continuation: Option<String> = None;
         // A misbehaving service could loop nextLinks forever; no real call has this many pages.
         for _ in 0..10_000 {
-            for p in &page.value {
-                participants.push(CallParticipant::from_model(p)?);
-            }
-            match page.next_link.take().filter(|l| !l.is_empty()) {
-                Some(link) => {
-                    page = parse_body(&transport.send_next_link(&link).await?.body)?;
-                }
+            let page = self.list_participants_page(continuation.as_deref()).await?;
+            participants.extend(page.participants);
+            match page.next_link {
+                Some(link) => continuation = Some(link),
                 None => return Ok(participants),
             }
         }
         Err(Error::transport(
             "the service sent more than 10,000 pages of participants",
         ))
+    }
+
+    /// One page of participants: the first page for `continuation_token = None`, else the page
+    /// that an earlier page's `next_link` names (the official SDKs' pagers call this a
+    /// continuation token). A `next_link` that points at another host than the client's
+    /// endpoint is refused before any credential is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(call: callsteer::CallConnection) -> callsteer::Result<()> {
+    /// let mut token = None;
+    /// loop {
+    ///     let page = call.list_participants_page(token.as_deref()).await?;
+    ///     println!("{} participants", page.participants.len());
+    ///     match page.next_link {
+    ///         Some(next) => token = Some(next),
+    ///         None => break,
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_participants_page(
+        &self,
+        continuation_token: Option<&str>,
+    ) -> Result<ParticipantsPage> {
+        let transport = self.client.transport();
+        let response = match continuation_token.filter(|t| !t.is_empty()) {
+            Some(link) => transport.send_next_link(link).await?,
+            None => {
+                transport
+                    .send(Method::GET, &self.path("/participants"), None, None)
+                    .await?
+            }
+        };
+        let page: GetParticipantsResponse = parse_body(&response.body)?;
+        let participants = page
+            .value
+            .iter()
+            .map(CallParticipant::from_model)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ParticipantsPage {
+            participants,
+            next_link: page.next_link.filter(|l| !l.is_empty()),
+        })
     }
 
     /// One participant, by identifier.

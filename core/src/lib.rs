@@ -36,7 +36,7 @@ pub mod wire;
 pub use auth::{AccessKeyCredential, AccessToken, ConnectionString, Credential, TokenCredential};
 pub use call_connection::{
     AddParticipantResult, CallConnection, CancelAddParticipantOperationResult,
-    MuteParticipantResult, RemoveParticipantResult, TransferCallResult,
+    MuteParticipantResult, ParticipantsPage, RemoveParticipantResult, TransferCallResult,
 };
 pub use client::{
     AnswerCallResult, CallAutomationClient, CallConnectionResult, ConnectCallResult,

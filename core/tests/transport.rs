@@ -292,6 +292,52 @@ async fn a_next_link_to_another_host_is_refused() {
     assert_eq!(server.take().len(), 1);
 }
 
+/// Page by page, as the Python and JS pagers drive it: each page's `next_link` is the
+/// continuation token of the next call, and a token given back later resumes there.
+#[tokio::test]
+async fn participants_come_page_by_page_with_continuation_tokens() {
+    let server = Recorder::start(service_like).await;
+    let base = format!("http://{}", server.addr);
+    let next =
+        format!("{base}/calling/callConnections/call-1/participants?api-version=2025-05-15&skip=1");
+    let user = |id: &str| serde_json::json!({"identifier": {"kind":"communicationUser","rawId":id,"communicationUser":{"id":id}}, "isMuted": false});
+    server.push(Reply::new(
+        200,
+        &serde_json::json!({"value": [user("8:acs:a")], "nextLink": next}).to_string(),
+    ));
+    server.push(Reply::new(
+        200,
+        &serde_json::json!({"value": [user("8:acs:b")], "nextLink": ""}).to_string(),
+    ));
+    let call = client(&server, fast_retry(0))
+        .get_call_connection("call-1")
+        .unwrap();
+    let first = call.list_participants_page(None).await.unwrap();
+    assert_eq!(first.participants[0].identifier.raw_id(), "8:acs:a");
+    assert_eq!(first.next_link.as_deref(), Some(next.as_str()));
+    let second = call
+        .list_participants_page(first.next_link.as_deref())
+        .await
+        .unwrap();
+    assert_eq!(second.participants[0].identifier.raw_id(), "8:acs:b");
+    // An empty nextLink means the last page, as no nextLink does.
+    assert_eq!(second.next_link, None);
+    let sent = server.take();
+    assert_eq!(
+        sent[1].path_and_query,
+        "/calling/callConnections/call-1/participants?api-version=2025-05-15&skip=1"
+    );
+    // A continuation token naming another host is refused without a request.
+    let err = call
+        .list_participants_page(Some(
+            "https://evil.example/calling/callConnections/call-1/participants",
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another host"), "{err}");
+    assert!(server.take().is_empty());
+}
+
 #[tokio::test]
 async fn participant_raw_ids_are_percent_encoded_in_the_path() {
     let server = Recorder::start(service_like).await;
