@@ -61,8 +61,17 @@ pub fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
     Ok(&shared.runtime)
 }
 
+/// How often a sync call wakes up to let Python run its signal handlers (Ctrl-C).
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
 /// Runs `make` (conversions, with the GIL), then its future on the runtime with the GIL
 /// released, then `finish` (building Python values, with the GIL).
+///
+/// Python runs signal handlers only in the main thread and only when it holds the GIL, so a
+/// `block_on` with the GIL released would make Ctrl-C wait for the whole future (a 30 s event
+/// wait, a request in its retries). The wait therefore wakes every
+/// [`SIGNAL_CHECK_INTERVAL`] to run them; when one raises (`KeyboardInterrupt` by default),
+/// the task is aborted, which drops a request in flight, and the exception propagates.
 pub fn run_sync<F, T, R>(
     py: Python<'_>,
     make: impl FnOnce() -> PyResult<F>,
@@ -75,7 +84,24 @@ where
     errors::guard(py, || {
         let runtime = runtime(py)?;
         let future = make()?;
-        let joined = py.detach(|| runtime.block_on(runtime.spawn(future)));
+        let mut handle = runtime.spawn(future);
+        let joined = loop {
+            let waited = py.detach(|| {
+                // The timer must be created inside the runtime: it needs its time driver.
+                runtime.block_on(async {
+                    tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut handle).await
+                })
+            });
+            match waited {
+                Ok(joined) => break joined,
+                Err(_elapsed) => {
+                    if let Err(raised) = py.check_signals() {
+                        handle.abort();
+                        return Err(raised);
+                    }
+                }
+            }
+        };
         match joined {
             Ok(Ok(value)) => finish(value),
             Ok(Err(e)) => Err(errors::to_py(py, e)),

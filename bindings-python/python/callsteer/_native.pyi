@@ -510,6 +510,13 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -518,6 +525,13 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> CallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
@@ -600,6 +614,13 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -608,6 +629,13 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> AsyncCallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
