@@ -335,3 +335,53 @@ def test_every_option_together_and_none_as_default(make: Factory) -> None:
         connection_timeout=None,
     )
     make(retry_total=None, timeout=None, user_agent=None)
+
+
+# ---- stubs -----------------------------------------------------------------------------------
+
+TYPED_OK = """
+import callsteer
+import callsteer.aio
+
+def build(conn_str: str) -> None:
+    callsteer.CallAutomationClient.from_connection_string(
+        conn_str,
+        retry_total=2,
+        retry_backoff_factor=0.5,
+        retry_backoff_max=10,
+        timeout=60.0,
+        attempt_timeout=5,
+        user_agent="contoso/1",
+        generate_operation_context=False,
+    )
+    callsteer.aio.CallAutomationClient("https://x.example", "a2V5", retry_total=None, user_agent=None)
+"""
+
+TYPED_BAD = """
+import callsteer
+
+def build(conn_str: str) -> None:
+    callsteer.CallAutomationClient.from_connection_string(conn_str, retry_total="2")
+    callsteer.CallAutomationClient("https://x.example", "a2V5", connection_timeout=5)
+"""
+
+
+def test_the_stubs_know_the_options(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    def mypy(source: str) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "usage.py"
+        path.write_text(source)
+        return subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    ok = mypy(TYPED_OK)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = mypy(TYPED_BAD)
+    assert bad.returncode != 0
+    assert '"retry_total"' in bad.stdout and '"connection_timeout"' in bad.stdout, bad.stdout
