@@ -133,7 +133,7 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("per_retry_policies", "callsteer has no azure-core pipeline to add policies to"),
     ("headers", "callsteer sends no caller-chosen headers on every request"),
     ("headers_policy", "callsteer sends no caller-chosen headers on every request"),
-    ("proxies", "set HTTPS_PROXY / HTTP_PROXY in the environment instead"),
+    ("proxies", "callsteer takes no proxy configuration"),
     ("connection_verify", "TLS is always verified; add a CA with CALLSTEER_EXTRA_CA_PEM"),
     ("connection_cert", "callsteer does not send client certificates"),
     ("logging_enable", "callsteer logs through its CALLSTEER_LOG environment variable"),

@@ -1,6 +1,7 @@
 //! The one tokio runtime of this extension module, shared by the sync and the asyncio API.
 //!
-//! Sync methods release the GIL and `block_on` a task spawned on it; async methods spawn the same
+//! Sync methods release the GIL and `block_on` a task spawned on it, waking every 50 ms to run
+//! Python's signal handlers so that Ctrl-C cancels the task; async methods spawn the same
 //! kind of task and return an asyncio future that a blocking thread completes through the loop's
 //! `call_soon_threadsafe`. A panic inside a task surfaces as `CallAutomationError`. Runtime
 //! threads take the GIL only through [`with_python`], which stops at interpreter shutdown.
