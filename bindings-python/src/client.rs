@@ -142,10 +142,16 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("authentication_policy", "pass the credential instead"),
 ];
 
-/// The client keywords callsteer takes, for the message about an unknown one.
-const ACCEPTED: &str = "api_version, source, retry_total, retry_backoff_factor, \
-                        retry_backoff_max, timeout, attempt_timeout, user_agent, \
-                        generate_operation_context";
+/// The keywords `options` takes (`api_version` and `source` are named parameters).
+const KEYWORDS: &[&str] = &[
+    "retry_total",
+    "retry_backoff_factor",
+    "retry_backoff_max",
+    "timeout",
+    "attempt_timeout",
+    "user_agent",
+    "generate_operation_context",
+];
 
 /// A number of seconds given as an int or a float (a bool is neither, here).
 fn kw_seconds(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
@@ -177,100 +183,90 @@ fn options(
     if let Some(v) = api_version {
         options.api_version = v;
     }
-    let Some(kwargs) = kwargs else {
-        return Ok(options);
-    };
-    for (key, value) in kwargs.iter() {
+    for (key, value) in kwargs.into_iter().flat_map(|k| k.iter()) {
         let name: String = key.extract()?;
         let unsupported = UNSUPPORTED.iter().find(|(n, _)| *n == name);
-        if value.is_none() {
-            // None asks for the default, as in azure-core.
-            if unsupported.is_some() || ACCEPTED.split(", ").any(|n| n == name) {
-                continue;
-            }
-        } else if let Some((_, instead)) = unsupported {
+        // None asks for the default, as in azure-core.
+        if value.is_none() && (unsupported.is_some() || KEYWORDS.contains(&name.as_str())) {
+            continue;
+        }
+        if let Some((_, instead)) = unsupported {
             return Err(errors::invalid(
                 py,
                 &name,
                 format!("`{name}` (an azure-core option) is not supported: {instead}"),
             ));
-        } else {
-            match name.as_str() {
-                "retry_total" => {
-                    let total = if value.is_instance_of::<PyBool>() {
-                        None
-                    } else {
-                        value.extract::<i64>().ok()
-                    };
-                    options.retry.max_retries =
-                        total.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
-                            errors::invalid(
-                                py,
-                                "retry_total",
-                                format!(
-                                    "must be an int from 0 to {}, got {}",
-                                    u32::MAX,
-                                    value.repr().map(|r| r.to_string()).unwrap_or_default()
-                                ),
-                            )
-                        })?;
-                    continue;
-                }
-                "retry_backoff_factor" => {
-                    options.retry.initial_delay = kw_seconds(py, &name, &value)?;
-                    continue;
-                }
-                "retry_backoff_max" => {
-                    options.retry.max_delay = kw_seconds(py, &name, &value)?;
-                    continue;
-                }
-                "timeout" => {
-                    options.retry.max_total = kw_seconds(py, &name, &value)?;
-                    continue;
-                }
-                "attempt_timeout" => {
-                    let timeout = kw_seconds(py, &name, &value)?;
-                    if timeout.is_zero() {
-                        return Err(errors::invalid(
-                            py,
-                            "attempt_timeout",
-                            "must be more than 0 seconds",
-                        ));
-                    }
-                    options.timeout = timeout;
-                    continue;
-                }
-                "user_agent" => {
-                    let text = value.cast::<PyString>().map_err(|_| {
-                        errors::invalid(
-                            py,
-                            "user_agent",
-                            format!("must be a str, got {}", convert::type_name(&value)),
-                        )
-                    })?;
-                    options.user_agent_suffix = Some(text.extract()?);
-                    continue;
-                }
-                "generate_operation_context" => {
-                    let flag = value.cast::<PyBool>().map_err(|_| {
-                        errors::invalid(
-                            py,
-                            "generate_operation_context",
-                            format!("must be a bool, got {}", convert::type_name(&value)),
-                        )
-                    })?;
-                    options.generate_operation_context = flag.is_true();
-                    continue;
-                }
-                _ => {}
-            }
         }
-        return Err(PyTypeError::new_err(format!(
-            "CallAutomationClient got an unexpected keyword argument '{name}' \
-             (it takes {ACCEPTED})"
-        )));
+        set_option(py, &mut options, &name, &value)?;
     }
     Ok(options)
+}
+
+fn set_option(
+    py: Python<'_>,
+    options: &mut ClientOptions,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    match name {
+        "retry_total" => {
+            let total = if value.is_instance_of::<PyBool>() {
+                None
+            } else {
+                value.extract::<i64>().ok()
+            };
+            options.retry.max_retries =
+                total.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                    errors::invalid(
+                        py,
+                        name,
+                        format!(
+                            "must be an int from 0 to {}, got {}",
+                            u32::MAX,
+                            value.repr().map(|r| r.to_string()).unwrap_or_default()
+                        ),
+                    )
+                })?;
+        }
+        "retry_backoff_factor" => options.retry.initial_delay = kw_seconds(py, name, value)?,
+        "retry_backoff_max" => options.retry.max_delay = kw_seconds(py, name, value)?,
+        "timeout" => options.retry.max_total = kw_seconds(py, name, value)?,
+        "attempt_timeout" => {
+            let timeout = kw_seconds(py, name, value)?;
+            if timeout.is_zero() {
+                return Err(errors::invalid(py, name, "must be more than 0 seconds"));
+            }
+            options.timeout = timeout;
+        }
+        "user_agent" => {
+            let text = value.cast::<PyString>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a str, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.user_agent_suffix = Some(text.extract()?);
+        }
+        "generate_operation_context" => {
+            let flag = value.cast::<PyBool>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a bool, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.generate_operation_context = flag.is_true();
+        }
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "CallAutomationClient got an unexpected keyword argument '{name}' (it takes \
+                 api_version, source, {})",
+                KEYWORDS.join(", ")
+            )))
+        }
+    }
+    Ok(())
 }
 
 /// The core reports its own option name; the caller wrote the Python keyword.
