@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use callsteer::{
     AccessKeyCredential, AccessToken, AnswerCallOptions, CallAutomationClient,
@@ -11,8 +12,9 @@ use callsteer::{
     ConnectCallOptions, CreateCallOptions, Credential, Error, RedirectCallOptions,
     RejectCallOptions, TokenCredential,
 };
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyBool, PyDict, PyString, PyType};
 
 use crate::call_connection::{PyAsyncCallConnectionClient, PyCallConnectionClient};
 use crate::convert::{self, Targets};
@@ -105,12 +107,176 @@ fn credential(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Credential> 
     ))
 }
 
-fn options(api_version: Option<String>) -> ClientOptions {
+/// The client keywords beyond `api_version` and `source`, as `**kwargs`, so that one parser
+/// serves both constructors of both clients and every name is either used or refused.
+type Kwargs<'a, 'py> = Option<&'a Bound<'py, PyDict>>;
+
+/// azure-core keywords a caller of the official SDK may pass that callsteer cannot honour,
+/// with what to do instead. Refused by name: accepting and ignoring them would silently
+/// change behaviour (the official SDK forwards every keyword to its pipeline).
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("connection_timeout", "callsteer bounds each attempt as a whole: use attempt_timeout (seconds, connect to last byte)"),
+    ("read_timeout", "callsteer bounds each attempt as a whole: use attempt_timeout (seconds, connect to last byte)"),
+    ("retry_connect", "callsteer counts every kind of retry in retry_total"),
+    ("retry_read", "callsteer counts every kind of retry in retry_total"),
+    ("retry_status", "callsteer counts every kind of retry in retry_total"),
+    ("retry_mode", "callsteer's backoff is always exponential (set retry_backoff_factor and retry_backoff_max)"),
+    ("retry_on_status_codes", "callsteer retries 408, 429, 500, 502, 503 and 504"),
+    ("retry_on_methods", "callsteer retries only requests that are safe to repeat"),
+    ("retry_policy", "pass retry_total, retry_backoff_factor, retry_backoff_max and timeout instead"),
+    ("user_agent_overwrite", "callsteer always sends callsteer/<version> followed by user_agent"),
+    ("user_agent_use_env", "callsteer does not read AZURE_HTTP_USER_AGENT; pass user_agent"),
+    ("user_agent_policy", "pass user_agent instead"),
+    ("transport", "callsteer's HTTP transport is its Rust core and cannot be replaced"),
+    ("policies", "callsteer has no azure-core pipeline to add policies to"),
+    ("per_call_policies", "callsteer has no azure-core pipeline to add policies to"),
+    ("per_retry_policies", "callsteer has no azure-core pipeline to add policies to"),
+    ("headers", "callsteer sends no caller-chosen headers on every request"),
+    ("headers_policy", "callsteer sends no caller-chosen headers on every request"),
+    ("proxies", "callsteer takes no proxy configuration"),
+    ("connection_verify", "TLS is always verified; add a CA with CALLSTEER_EXTRA_CA_PEM"),
+    ("connection_cert", "callsteer does not send client certificates"),
+    ("logging_enable", "callsteer logs through its CALLSTEER_LOG environment variable"),
+    ("logging_policy", "callsteer logs through its CALLSTEER_LOG environment variable"),
+    ("http_logging_policy", "callsteer logs through its CALLSTEER_LOG environment variable"),
+    ("authentication_policy", "pass the credential instead"),
+];
+
+/// The keywords `options` takes (`api_version` and `source` are named parameters).
+const KEYWORDS: &[&str] = &[
+    "retry_total",
+    "retry_backoff_factor",
+    "retry_backoff_max",
+    "timeout",
+    "attempt_timeout",
+    "user_agent",
+    "generate_operation_context",
+];
+
+/// A number of seconds given as an int or a float (a bool is neither, here).
+fn kw_seconds(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
+    let number = if value.is_instance_of::<PyBool>() {
+        None
+    } else {
+        value.extract::<f64>().ok()
+    };
+    match number {
+        Some(seconds) => convert::seconds(py, name, seconds),
+        None => Err(errors::invalid(
+            py,
+            name,
+            format!(
+                "must be a number of seconds, got {}",
+                convert::type_name(value)
+            ),
+        )),
+    }
+}
+
+/// Builds the core's `ClientOptions` from `api_version` and the keywords (`None` = default).
+fn options(
+    py: Python<'_>,
+    api_version: Option<String>,
+    kwargs: Kwargs<'_, '_>,
+) -> PyResult<ClientOptions> {
     let mut options = ClientOptions::default();
     if let Some(v) = api_version {
         options.api_version = v;
     }
-    options
+    for (key, value) in kwargs.into_iter().flat_map(|k| k.iter()) {
+        let name: String = key.extract()?;
+        let unsupported = UNSUPPORTED.iter().find(|(n, _)| *n == name);
+        // None asks for the default, as in azure-core.
+        if value.is_none() && (unsupported.is_some() || KEYWORDS.contains(&name.as_str())) {
+            continue;
+        }
+        if let Some((_, instead)) = unsupported {
+            return Err(errors::invalid(
+                py,
+                &name,
+                format!("`{name}` (an azure-core option) is not supported: {instead}"),
+            ));
+        }
+        set_option(py, &mut options, &name, &value)?;
+    }
+    Ok(options)
+}
+
+fn set_option(
+    py: Python<'_>,
+    options: &mut ClientOptions,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    match name {
+        "retry_total" => {
+            let total = if value.is_instance_of::<PyBool>() {
+                None
+            } else {
+                value.extract::<i64>().ok()
+            };
+            options.retry.max_retries =
+                total.and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                    errors::invalid(
+                        py,
+                        name,
+                        format!(
+                            "must be an int from 0 to {}, got {}",
+                            u32::MAX,
+                            value.repr().map(|r| r.to_string()).unwrap_or_default()
+                        ),
+                    )
+                })?;
+        }
+        "retry_backoff_factor" => options.retry.initial_delay = kw_seconds(py, name, value)?,
+        "retry_backoff_max" => options.retry.max_delay = kw_seconds(py, name, value)?,
+        "timeout" => options.retry.max_total = kw_seconds(py, name, value)?,
+        "attempt_timeout" => {
+            let timeout = kw_seconds(py, name, value)?;
+            if timeout.is_zero() {
+                return Err(errors::invalid(py, name, "must be more than 0 seconds"));
+            }
+            options.timeout = timeout;
+        }
+        "user_agent" => {
+            let text = value.cast::<PyString>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a str, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.user_agent_suffix = Some(text.extract()?);
+        }
+        "generate_operation_context" => {
+            let flag = value.cast::<PyBool>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a bool, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.generate_operation_context = flag.is_true();
+        }
+        _ => {
+            return Err(PyTypeError::new_err(format!(
+                "CallAutomationClient got an unexpected keyword argument '{name}' (it takes \
+                 api_version, source, {})",
+                KEYWORDS.join(", ")
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// The core reports its own option name; the caller wrote the Python keyword.
+fn python_option_names(py: Python<'_>, error: Error) -> PyErr {
+    match error {
+        Error::InvalidArgument { field, message } if field == "user_agent_suffix" => {
+            errors::invalid(py, "user_agent", message)
+        }
+        other => errors::to_py(py, other),
+    }
 }
 
 impl ClientState {
@@ -120,8 +286,10 @@ impl ClientState {
         credential_value: &Bound<'_, PyAny>,
         api_version: Option<String>,
         source: Option<&Bound<'_, PyAny>>,
+        kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
+            let options = options(py, api_version, kwargs)?;
             // The official SDK prefixes a bare host with https://.
             let endpoint = if endpoint.to_ascii_lowercase().starts_with("http") {
                 endpoint.to_string()
@@ -130,8 +298,8 @@ impl ClientState {
             };
             let cred = credential(py, credential_value)?;
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::new(&endpoint, cred, options(api_version))
-                .map_err(|e| errors::to_py(py, e))?;
+            let client = CallAutomationClient::new(&endpoint, cred, options)
+                .map_err(|e| python_option_names(py, e))?;
             Ok(Arc::new(ClientState { client, source }))
         })
     }
@@ -141,14 +309,14 @@ impl ClientState {
         conn_str: &str,
         api_version: Option<String>,
         source: Option<&Bound<'_, PyAny>>,
+        kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
+            let options = options(py, api_version, kwargs)?;
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::from_connection_string_with_options(
-                conn_str,
-                options(api_version),
-            )
-            .map_err(|e| errors::to_py(py, e))?;
+            let client =
+                CallAutomationClient::from_connection_string_with_options(conn_str, options)
+                    .map_err(|e| python_option_names(py, e))?;
             Ok(Arc::new(ClientState { client, source }))
         })
     }
@@ -550,32 +718,51 @@ macro_rules! client_common {
     ($ty:ident, $conn:ident, $is_async:expr) => {
         #[pymethods]
         impl $ty {
+            /// Keywords beyond `api_version` and `source`: `retry_total`,
+            /// `retry_backoff_factor`, `retry_backoff_max`, `timeout` (azure-core's names),
+            /// `attempt_timeout`, `user_agent`, `generate_operation_context`; any other is
+            /// refused.
             #[new]
-            #[pyo3(signature = (endpoint, credential, *, api_version = None, source = None))]
+            #[pyo3(signature = (endpoint, credential, *, api_version = None, source = None, **kwargs))]
             fn new(
                 py: Python<'_>,
                 endpoint: &str,
                 credential: &Bound<'_, PyAny>,
                 api_version: Option<String>,
                 source: Option<&Bound<'_, PyAny>>,
+                kwargs: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Self> {
                 Ok($ty {
-                    state: ClientState::new(py, endpoint, credential, api_version, source)?,
+                    state: ClientState::new(
+                        py,
+                        endpoint,
+                        credential,
+                        api_version,
+                        source,
+                        kwargs,
+                    )?,
                 })
             }
 
-            /// `endpoint=https://…/;accesskey=…`.
+            /// `endpoint=https://…/;accesskey=…`; the same keywords as the constructor.
             #[classmethod]
-            #[pyo3(signature = (conn_str, *, api_version = None, source = None))]
+            #[pyo3(signature = (conn_str, *, api_version = None, source = None, **kwargs))]
             fn from_connection_string(
                 _cls: &Bound<'_, PyType>,
                 py: Python<'_>,
                 conn_str: &str,
                 api_version: Option<String>,
                 source: Option<&Bound<'_, PyAny>>,
+                kwargs: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Self> {
                 Ok($ty {
-                    state: ClientState::from_connection_string(py, conn_str, api_version, source)?,
+                    state: ClientState::from_connection_string(
+                        py,
+                        conn_str,
+                        api_version,
+                        source,
+                        kwargs,
+                    )?,
                 })
             }
 

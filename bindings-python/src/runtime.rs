@@ -1,6 +1,7 @@
 //! The one tokio runtime of this extension module, shared by the sync and the asyncio API.
 //!
-//! Sync methods release the GIL and `block_on` a task spawned on it; async methods spawn the same
+//! Sync methods release the GIL and `block_on` a task spawned on it, waking every 50 ms to run
+//! Python's signal handlers so that Ctrl-C cancels the task; async methods spawn the same
 //! kind of task and return an asyncio future that a blocking thread completes through the loop's
 //! `call_soon_threadsafe`. A panic inside a task surfaces as `CallAutomationError`. Runtime
 //! threads take the GIL only through [`with_python`], which stops at interpreter shutdown.
@@ -61,8 +62,17 @@ pub fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
     Ok(&shared.runtime)
 }
 
+/// How often a sync call wakes up to let Python run its signal handlers (Ctrl-C).
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
 /// Runs `make` (conversions, with the GIL), then its future on the runtime with the GIL
 /// released, then `finish` (building Python values, with the GIL).
+///
+/// Python runs signal handlers only in the main thread and only when it holds the GIL, so a
+/// `block_on` with the GIL released would make Ctrl-C wait for the whole future (a 30 s event
+/// wait, a request in its retries). The wait therefore wakes every
+/// [`SIGNAL_CHECK_INTERVAL`] to run them; when one raises (`KeyboardInterrupt` by default),
+/// the task is aborted, which drops a request in flight, and the exception propagates.
 pub fn run_sync<F, T, R>(
     py: Python<'_>,
     make: impl FnOnce() -> PyResult<F>,
@@ -75,7 +85,24 @@ where
     errors::guard(py, || {
         let runtime = runtime(py)?;
         let future = make()?;
-        let joined = py.detach(|| runtime.block_on(runtime.spawn(future)));
+        let mut handle = runtime.spawn(future);
+        let joined = loop {
+            let waited = py.detach(|| {
+                // The timer must be created inside the runtime: it needs its time driver.
+                runtime.block_on(async {
+                    tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut handle).await
+                })
+            });
+            match waited {
+                Ok(joined) => break joined,
+                Err(_elapsed) => {
+                    if let Err(raised) = py.check_signals() {
+                        handle.abort();
+                        return Err(raised);
+                    }
+                }
+            }
+        };
         match joined {
             Ok(Ok(value)) => finish(value),
             Ok(Err(e)) => Err(errors::to_py(py, e)),

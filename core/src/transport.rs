@@ -114,6 +114,14 @@ impl Transport {
     ) -> Result<Self> {
         let mut agent = format!("callsteer/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = &options.user_agent_suffix {
+            // Refused here, naming the option, rather than as reqwest's opaque builder error
+            // (line breaks) or sent as bytes no user agent parser expects (non-ASCII).
+            if !suffix.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                return Err(Error::invalid(
+                    "user_agent_suffix",
+                    "must be printable ASCII (no line breaks or control characters)",
+                ));
+            }
             agent.push(' ');
             agent.push_str(suffix);
         }

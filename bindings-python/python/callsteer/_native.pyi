@@ -533,6 +533,13 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -541,6 +548,13 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> CallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
@@ -623,6 +637,13 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -631,6 +652,13 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
     ) -> AsyncCallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
