@@ -112,7 +112,7 @@ impl Bounds {
                     format!("must be a non-negative number of milliseconds (got {ms})"),
                 ))
             }
-            Some(ms) if ms == 0.0 => None,
+            Some(0.0) => None,
             Some(ms) => Some(Duration::from_secs_f64(ms / 1000.0)),
         };
         Ok(Bounds { signal, timeout })
