@@ -8,11 +8,13 @@ const native = require('./index.js')
 
 const RECORD_PREFIX = 'callsteer:'
 
+// `kind` is callsteer's category (the same in every language); `code` is left to the service's
+// own error code, as `RestError.code` is in the official SDK.
 class CallAutomationError extends Error {
   constructor(record, cause) {
     super(record.message, cause === undefined ? undefined : { cause })
     this.name = new.target.name
-    this.code = record.kind
+    this.kind = record.kind
   }
 }
 class InvalidArgumentError extends CallAutomationError {
@@ -26,7 +28,7 @@ class ServiceError extends CallAutomationError {
   constructor(record, cause) {
     super(record, cause)
     this.statusCode = record.statusCode
-    this.errorCode = record.errorCode
+    this.code = record.errorCode
     if (record.requestId != null) this.requestId = record.requestId
     if (record.retryAfterMs != null) this.retryAfterMs = record.retryAfterMs
   }
@@ -40,6 +42,15 @@ class EventParseError extends CallAutomationError {
   }
 }
 class InternalError extends CallAutomationError {}
+
+// Like @azure/abort-controller's AbortError (what the official SDK rejects with): the caller's
+// own abort is not a callsteer failure, so this is not a CallAutomationError.
+class AbortError extends Error {
+  constructor(message = 'The operation was aborted.') {
+    super(message)
+    this.name = 'AbortError'
+  }
+}
 
 const ERROR_CLASSES = {
   InvalidArgument: InvalidArgumentError,
@@ -70,10 +81,12 @@ function toCallsteerError(error) {
   if (message.startsWith(RECORD_PREFIX)) {
     let record
     try {
-      record = JSON.parse(message.slice(RECORD_PREFIX.length))
+      // napi appends ` on Struct.field` to an error raised while converting an option.
+      record = JSON.parse(message.slice(RECORD_PREFIX.length, message.lastIndexOf('}') + 1))
     } catch {
       return error
     }
+    if (record.kind === 'Abort') return new AbortError(record.message)
     const Class = ERROR_CLASSES[record.kind] || CallAutomationError
     return new Class(record)
   }
@@ -91,15 +104,81 @@ function toCallsteerError(error) {
   return error
 }
 
+// Where each action takes its option bag (the official SDK's `OperationOptions`).
+const OPTIONS_ARGUMENT = {
+  createCall: 2,
+  createGroupCall: 2,
+  answerCall: 2,
+  redirectCall: 2,
+  rejectCall: 1,
+  connectCall: 2,
+  getCallConnectionProperties: 0,
+  hangUp: 1,
+  getParticipant: 1,
+  listParticipants: 0,
+  addParticipant: 1,
+  transferCallToParticipant: 1,
+  removeParticipant: 1,
+  muteParticipant: 1,
+  cancelAddParticipantOperation: 1,
+}
+
+function isAbortSignalLike(value) {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.aborted === 'boolean' &&
+    typeof value.addEventListener === 'function' &&
+    typeof value.removeEventListener === 'function'
+  )
+}
+
+// An AbortSignal lives on the JS thread, so the core cannot watch it: the option bag gets a
+// native `_Cancellation` instead, cancelled by the signal's `abort` event. Anything else in
+// `abortSignal` goes through unchanged for the addon to refuse, naming the option.
+function callWithSignal(original, self, args, index) {
+  const options = args[index]
+  const signal = options != null && typeof options === 'object' ? options.abortSignal : undefined
+  if (!isAbortSignalLike(signal)) return original.apply(self, args)
+  if (signal.aborted) return Promise.reject(new AbortError())
+  const cancellation = new native._Cancellation()
+  const onAbort = () => cancellation.cancel()
+  signal.addEventListener('abort', onAbort, { once: true })
+  const patched = args.slice()
+  patched[index] = { ...options, abortSignal: cancellation }
+  let result
+  try {
+    result = original.apply(self, patched)
+  } catch (error) {
+    signal.removeEventListener('abort', onAbort)
+    throw error
+  }
+  const release = () => signal.removeEventListener('abort', onAbort)
+  return result.then(
+    (value) => {
+      release()
+      return value
+    },
+    (error) => {
+      release()
+      throw error
+    },
+  )
+}
+
 function wrapMethod(proto, name) {
   const descriptor = Object.getOwnPropertyDescriptor(proto, name)
   if (!descriptor || typeof descriptor.value !== 'function' || name === 'constructor') return
   const original = descriptor.value
+  const optionsIndex = OPTIONS_ARGUMENT[name]
   const wrapped = function (...args) {
     let result
     try {
-      result = original.apply(this, args)
+      result =
+        optionsIndex === undefined ? original.apply(this, args) : callWithSignal(original, this, args, optionsIndex)
     } catch (error) {
+      // The actions are async: a refused argument rejects rather than throws.
+      if (optionsIndex !== undefined) return Promise.reject(toCallsteerError(error))
       throw toCallsteerError(error)
     }
     if (result && typeof result.then === 'function') {
@@ -239,6 +318,7 @@ module.exports.TransportError = TransportError
 module.exports.TimeoutError = TimeoutError
 module.exports.EventParseError = EventParseError
 module.exports.InternalError = InternalError
+module.exports.AbortError = AbortError
 // Hidden test hooks (not part of the API): a panic inside a sync call / a runtime task.
 module.exports._panicForTest = guardSync(native._panicForTest)
 module.exports._panicUnguardedForTest = guardSync(native._panicUnguardedForTest)

@@ -22,5 +22,6 @@ export const {
   TimeoutError,
   EventParseError,
   InternalError,
+  AbortError,
 } = callsteer
 export default callsteer

@@ -14,8 +14,18 @@ export interface TokenCredential {
   ): Promise<{ token: string; expiresOnTimestamp: number } | null>
 }
 
+/**
+ * `AbortSignalLike` of `@azure/abort-controller`: a standard `AbortSignal`
+ * (`new AbortController().signal`, `AbortSignal.timeout(ms)`) fits.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: any) => any, options?: any): void
+  removeEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: any) => any, options?: any): void
+}
+
 /** The stable category of a callsteer error, identical in every language. */
-export type CallAutomationErrorCode =
+export type CallAutomationErrorKind =
   | 'InvalidArgument'
   | 'Auth'
   | 'Service'
@@ -24,45 +34,52 @@ export type CallAutomationErrorCode =
   | 'EventParse'
   | 'Internal'
 
-/** Base class of every error callsteer throws or rejects with. */
+/** Base class of every error callsteer throws or rejects with (except `AbortError`). */
 export declare class CallAutomationError extends Error {
-  readonly code: CallAutomationErrorCode
+  readonly kind: CallAutomationErrorKind
 }
 /** Input refused locally, before any request was sent; `field` names it. */
 export declare class InvalidArgumentError extends CallAutomationError {
-  readonly code: 'InvalidArgument'
+  readonly kind: 'InvalidArgument'
   readonly field: string
 }
 /** A credential could not be used. */
 export declare class AuthError extends CallAutomationError {
-  readonly code: 'Auth'
+  readonly kind: 'Auth'
 }
-/** The service answered with a non-success status. */
+/** The service answered with a non-success status (the official SDK's `RestError`). */
 export declare class ServiceError extends CallAutomationError {
-  readonly code: 'Service'
+  readonly kind: 'Service'
   /** HTTP status. */
   readonly statusCode: number
-  /** The service's error code, e.g. `8522`. */
-  readonly errorCode: string
+  /** The service's own error code, e.g. `"8522"` (as `RestError.code`). */
+  readonly code: string
   readonly requestId?: string
   readonly retryAfterMs?: number
 }
 /** The request could not be delivered or the answer could not be read. */
 export declare class TransportError extends CallAutomationError {
-  readonly code: 'Transport'
+  readonly kind: 'Transport'
 }
-/** An operation or wait did not finish in time. */
+/** An operation (its `timeout`) or a wait did not finish in time. */
 export declare class TimeoutError extends CallAutomationError {
-  readonly code: 'Timeout'
+  readonly kind: 'Timeout'
 }
 /** A callback body could not be parsed; `path` says where. */
 export declare class EventParseError extends CallAutomationError {
-  readonly code: 'EventParse'
+  readonly kind: 'EventParse'
   readonly path: string
 }
 /** A bug in callsteer (a caught panic). */
 export declare class InternalError extends CallAutomationError {
-  readonly code: 'Internal'
+  readonly kind: 'Internal'
+}
+/**
+ * The operation's `abortSignal` was aborted (like `@azure/abort-controller`'s `AbortError`:
+ * `name` is `"AbortError"`); the request in flight, if any, was cancelled.
+ */
+export declare class AbortError extends Error {
+  readonly name: 'AbortError'
 }
 
 
@@ -73,6 +90,14 @@ export declare class InternalError extends CallAutomationError {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** Not part of the API: what the JS entry puts in `abortSignal` in place of the caller's signal. */
+export declare class _Cancellation {
+  constructor()
+  /** Aborts the operation this was given to (once; later calls do nothing). */
+  cancel(): void
+}
+export type Cancellation = _Cancellation
 
 /** What `addParticipant` resolves with. */
 export declare class AddParticipantResult {
@@ -241,6 +266,16 @@ export interface AddParticipantOptions {
   invitationTimeoutInSeconds?: number
   operationContext?: string
   operationCallbackUrl?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** Options of `answerCall`. */
@@ -249,6 +284,16 @@ export interface AnswerCallOptions {
   callIntelligenceOptions?: CallIntelligenceOptions
   /** The communication user answering on the app's behalf. */
   answeredBy?: CommunicationIdentifier
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** Options of `new CallAutomationClient(…)`. */
@@ -267,8 +312,9 @@ export interface CallAutomationClientOptions {
    */
   generateOperationContext?: boolean
   /**
-   * Accepted for compatibility with the official SDK; callsteer always allows `http://`
-   * endpoints (such as the local emulator).
+   * Send a `TokenCredential`'s bearer token over plain `http://` to a host that is not
+   * loopback (default false: the constructor refuses such an endpoint). Access keys, which
+   * only sign requests, and loopback endpoints (the local emulator) need no permission.
    */
   allowInsecureConnection?: boolean
 }
@@ -366,6 +412,16 @@ export interface CallParticipant {
 export interface CancelAddParticipantOperationOptions {
   operationContext?: string
   operationCallbackUrl?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /**
@@ -394,6 +450,16 @@ export interface CommunicationIdentifier {
 export interface ConnectCallOptions {
   operationContext?: string
   callIntelligenceOptions?: CallIntelligenceOptions
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** Options of `createCall` and `createGroupCall`. */
@@ -405,6 +471,16 @@ export interface CreateCallOptions {
   callIntelligenceOptions?: CallIntelligenceOptions
   /** Call as a Teams resource account: `{ teamsAppId }`. */
   teamsAppSource?: CommunicationIdentifier
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /**
@@ -445,6 +521,16 @@ export interface ListParticipantsResult {
 /** Options of `muteParticipant` (named as in the official SDK). */
 export interface MuteParticipantOption {
   operationContext?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** What `muteParticipant` resolves with. */
@@ -454,13 +540,17 @@ export interface MuteParticipantResult {
 
 /**
  * Options of `redirectCall`, `getCallConnectionProperties`, `hangUp` and the other actions
- * that take no option of their own (the official SDK's `OperationOptions`; its abort and
- * tracing settings are accepted and ignored).
+ * that take no option of their own (the official SDK's `OperationOptions`).
  */
 export interface OperationOptions {
   /**
-   * Not used by callsteer (requests are retried and timed out per the client's options);
-   * accepted for compatibility.
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
    */
   timeout?: number
 }
@@ -485,12 +575,32 @@ export declare function parseCallAutomationEvents(encodedEvents: string | Buffer
 export interface RejectCallOptions {
   /** `none` | `busy` | `forbidden`. */
   callRejectReason?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** Options of `removeParticipant` (named as in the official SDK). */
 export interface RemoveParticipantsOption {
   operationContext?: string
   operationCallbackUrl?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** `resultInformation` of an event. */
@@ -519,6 +629,16 @@ export interface TransferCallToParticipantOptions {
   customCallingContext?: Array<CustomCallingContextHeader>
   /** `{ phoneNumber }` shown to a phone-number target. */
   sourceCallIdNumber?: CommunicationIdentifier
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** `userAgentOptions` of the client. */

@@ -24,7 +24,8 @@ function invalid(field) {
     assert.ok(error instanceof CallAutomationError)
     assert.ok(error instanceof Error)
     assert.equal(error.name, 'InvalidArgumentError')
-    assert.equal(error.code, 'InvalidArgument')
+    assert.equal(error.kind, 'InvalidArgument')
+    assert.equal(error.code, undefined, 'code is left to service errors')
     assert.equal(error.field, field)
     assert.match(error.message, new RegExp(field.replace(/[[\].]/g, '\\$&')))
     return true
@@ -85,9 +86,10 @@ test('a wrong access key rejects with ServiceError 401', async () => {
     assert.ok(error instanceof ServiceError, `${error?.name}: ${error?.message}`)
     assert.ok(error instanceof CallAutomationError)
     assert.equal(error.name, 'ServiceError')
-    assert.equal(error.code, 'Service')
+    assert.equal(error.kind, 'Service')
     assert.equal(error.statusCode, 401)
-    assert.equal(typeof error.errorCode, 'string')
+    // The service's own code, as RestError.code in the official SDK.
+    assert.equal(error.code, 'Unauthorized')
     assert.ok(!error.message.includes('d3Jvbmcga2V5'), 'the key never appears in the error')
     return true
   })
@@ -109,12 +111,14 @@ test('a token credential is asked for a token and its errors are reported', asyn
   assert.deepEqual(scopes, [['https://communication.azure.com//.default']])
 })
 
-test('service errors carry statusCode, errorCode and the kind', async () => {
+test('service errors carry statusCode, the service code as code, and the kind', async () => {
   const call = world.client.getCallConnection('no-such-call')
   await assert.rejects(call.getCallConnectionProperties(), (e) => {
     assert.ok(e instanceof ServiceError)
+    assert.equal(e.kind, 'Service')
     assert.equal(e.statusCode, 404)
-    assert.ok(e.errorCode)
+    assert.equal(e.code, 'NotFound')
+    assert.equal('errorCode' in e, false)
     return true
   })
 })

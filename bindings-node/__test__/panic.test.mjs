@@ -11,7 +11,7 @@ const { CallAutomationError, InternalError } = callsteer
 function internal(error) {
   assert.ok(error instanceof InternalError, `${error?.name}: ${error?.message}`)
   assert.ok(error instanceof CallAutomationError && error instanceof Error)
-  assert.equal(error.code, 'Internal')
+  assert.equal(error.kind, 'Internal')
   assert.match(error.message, /internal error/)
   return true
 }

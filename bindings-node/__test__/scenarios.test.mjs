@@ -27,10 +27,10 @@ function customCallingContext(args) {
 }
 
 function errorJson(error) {
-  const out = { kind: error.code, message: error.message }
+  const out = { kind: error.kind, message: error.message }
   if (error.field !== undefined) out.field = error.field
   if (error.statusCode !== undefined) out.status = error.statusCode
-  if (error.errorCode !== undefined) out.code = error.errorCode
+  if (error.kind === 'Service') out.code = error.code
   return out
 }
 

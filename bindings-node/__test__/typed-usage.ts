@@ -95,9 +95,9 @@ function describe(event: CallAutomationEvent): string {
 }
 
 function handle(error: unknown): string {
-  if (error instanceof InvalidArgumentError) return `${error.code}: ${error.field}`
-  if (error instanceof ServiceError) return `${error.statusCode} ${error.errorCode} ${error.requestId ?? ''}`
-  if (error instanceof CallAutomationError) return error.code
+  if (error instanceof InvalidArgumentError) return `${error.kind}: ${error.field}`
+  if (error instanceof ServiceError) return `${error.statusCode} ${error.code} ${error.requestId ?? ''}`
+  if (error instanceof CallAutomationError) return error.kind
   return 'other'
 }
 
@@ -110,7 +110,7 @@ async function verify(authorization: string | undefined, body: string): Promise<
     const events: CallAutomationEvent[] = await verifier.verifyAndParse(authorization, body)
     return [...events.map((e): string => e.kind), verifier.audience, verifier.issuer, verifier.jwksUrl]
   } catch (error) {
-    if (error instanceof AuthError) return [error.code]
+    if (error instanceof AuthError) return [error.kind]
     throw error
   }
 }

@@ -49,7 +49,7 @@ function refused(pattern, token) {
     assert.ok(error instanceof AuthError, `${error?.name}: ${error?.message}`)
     assert.ok(error instanceof CallAutomationError && error instanceof Error)
     assert.equal(error.name, 'AuthError')
-    assert.equal(error.code, 'Auth')
+    assert.equal(error.kind, 'Auth')
     assert.match(error.message, pattern)
     if (token) assert.ok(!error.message.includes(token), 'the token never appears in the error')
     return true

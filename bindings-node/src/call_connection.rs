@@ -2,13 +2,13 @@
 
 use napi_derive::napi;
 
+use crate::cancel::{bounds_of, run_bounded, AbortSignal};
 use crate::client::OperationOptions;
 use crate::convert::{
     self, call_invite, custom_calling_context, identifier, opt_identifier,
     CallConnectionProperties, CallInvite, CallParticipant, CommunicationIdentifier,
     CustomCallingContextHeader, WaitOptions,
 };
-use crate::errors::run;
 use crate::events::{wait_outcome, OperationOutcome};
 
 /// A handle on one call connection; sends nothing until an action is called.
@@ -24,7 +24,7 @@ impl From<callsteer::CallConnection> for CallConnection {
 }
 
 /// Options of `transferCallToParticipant`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct TransferCallToParticipantOptions {
     pub operation_context: Option<String>,
@@ -34,39 +34,74 @@ pub struct TransferCallToParticipantOptions {
     pub custom_calling_context: Option<Vec<CustomCallingContextHeader>>,
     /// `{ phoneNumber }` shown to a phone-number target.
     pub source_call_id_number: Option<CommunicationIdentifier>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `addParticipant`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct AddParticipantOptions {
     /// 1 to 180 seconds.
     pub invitation_timeout_in_seconds: Option<u32>,
     pub operation_context: Option<String>,
     pub operation_callback_url: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `removeParticipant` (named as in the official SDK).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct RemoveParticipantsOption {
     pub operation_context: Option<String>,
     pub operation_callback_url: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `muteParticipant` (named as in the official SDK).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct MuteParticipantOption {
     pub operation_context: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `cancelAddParticipantOperation`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct CancelAddParticipantOperationOptions {
     pub operation_context: Option<String>,
     pub operation_callback_url: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 #[doc = "What `listParticipants` resolves with (every page already followed)."]
@@ -158,9 +193,9 @@ impl CallConnection {
         &self,
         options: Option<OperationOptions>,
     ) -> napi::Result<CallConnectionProperties> {
-        let _ = options;
+        let bounds = bounds_of!(options);
         let call = self.inner.clone();
-        let p = run(async move { call.get_call_properties().await }).await?;
+        let p = run_bounded(bounds, async move { call.get_call_properties().await }).await?;
         Ok(convert::properties(&p))
     }
 
@@ -171,9 +206,9 @@ impl CallConnection {
         is_for_everyone: bool,
         options: Option<OperationOptions>,
     ) -> napi::Result<()> {
-        let _ = options;
+        let bounds = bounds_of!(options);
         let call = self.inner.clone();
-        run(async move { call.hang_up(is_for_everyone).await }).await
+        run_bounded(bounds, async move { call.hang_up(is_for_everyone).await }).await
     }
 
     /// One participant, by identifier.
@@ -183,10 +218,10 @@ impl CallConnection {
         target_participant: CommunicationIdentifier,
         options: Option<OperationOptions>,
     ) -> napi::Result<CallParticipant> {
-        let _ = options;
+        let bounds = bounds_of!(options);
         let target = identifier("participantRawId", &target_participant)?;
         let call = self.inner.clone();
-        let p = run(async move { call.get_participant(&target).await }).await?;
+        let p = run_bounded(bounds, async move { call.get_participant(&target).await }).await?;
         Ok(convert::participant(&p))
     }
 
@@ -196,9 +231,9 @@ impl CallConnection {
         &self,
         options: Option<OperationOptions>,
     ) -> napi::Result<ListParticipantsResult> {
-        let _ = options;
+        let bounds = bounds_of!(options);
         let call = self.inner.clone();
-        let all = run(async move { call.list_participants().await }).await?;
+        let all = run_bounded(bounds, async move { call.list_participants().await }).await?;
         Ok(ListParticipantsResult {
             values: all.iter().map(convert::participant).collect(),
         })
@@ -211,6 +246,7 @@ impl CallConnection {
         target_participant: CallInvite,
         options: Option<AddParticipantOptions>,
     ) -> napi::Result<AddParticipantResult> {
+        let bounds = bounds_of!(options);
         let invite = call_invite("targetParticipant", &target_participant)?;
         let options = options
             .map(|o| callsteer::AddParticipantOptions {
@@ -221,7 +257,10 @@ impl CallConnection {
             })
             .unwrap_or_default();
         let call = self.inner.clone();
-        let inner = run(async move { call.add_participant(invite, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            call.add_participant(invite, options).await
+        })
+        .await?;
         Ok(AddParticipantResult { inner })
     }
 
@@ -232,6 +271,7 @@ impl CallConnection {
         target_participant: CommunicationIdentifier,
         options: Option<TransferCallToParticipantOptions>,
     ) -> napi::Result<TransferCallResult> {
+        let bounds = bounds_of!(options);
         let target = identifier("targetParticipant", &target_participant)?;
         let options = match options {
             None => callsteer::TransferCallToParticipantOptions::default(),
@@ -248,8 +288,10 @@ impl CallConnection {
             },
         };
         let call = self.inner.clone();
-        let inner =
-            run(async move { call.transfer_call_to_participant(&target, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            call.transfer_call_to_participant(&target, options).await
+        })
+        .await?;
         Ok(TransferCallResult { inner })
     }
 
@@ -260,6 +302,7 @@ impl CallConnection {
         participant: CommunicationIdentifier,
         options: Option<RemoveParticipantsOption>,
     ) -> napi::Result<RemoveParticipantResult> {
+        let bounds = bounds_of!(options);
         let target = identifier("participantToRemove", &participant)?;
         let options = options
             .map(|o| callsteer::RemoveParticipantOptions {
@@ -269,7 +312,10 @@ impl CallConnection {
             })
             .unwrap_or_default();
         let call = self.inner.clone();
-        let inner = run(async move { call.remove_participant(&target, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            call.remove_participant(&target, options).await
+        })
+        .await?;
         Ok(RemoveParticipantResult { inner })
     }
 
@@ -280,13 +326,17 @@ impl CallConnection {
         participant: CommunicationIdentifier,
         options: Option<MuteParticipantOption>,
     ) -> napi::Result<MuteParticipantResult> {
+        let bounds = bounds_of!(options);
         let target = identifier("targetParticipant", &participant)?;
         let options = callsteer::MuteParticipantOptions {
             operation_context: options.and_then(|o| o.operation_context),
             ..Default::default()
         };
         let call = self.inner.clone();
-        let r = run(async move { call.mute_participant(&target, options).await }).await?;
+        let r = run_bounded(bounds, async move {
+            call.mute_participant(&target, options).await
+        })
+        .await?;
         Ok(MuteParticipantResult {
             operation_context: r.operation_context,
         })
@@ -299,6 +349,7 @@ impl CallConnection {
         invitation_id: String,
         options: Option<CancelAddParticipantOperationOptions>,
     ) -> napi::Result<CancelAddParticipantOperationResult> {
+        let bounds = bounds_of!(options);
         let options = options
             .map(|o| callsteer::CancelAddParticipantOperationOptions {
                 operation_context: o.operation_context,
@@ -307,7 +358,7 @@ impl CallConnection {
             })
             .unwrap_or_default();
         let call = self.inner.clone();
-        let inner = run(async move {
+        let inner = run_bounded(bounds, async move {
             call.cancel_add_participant_operation(&invitation_id, options)
                 .await
         })

@@ -11,12 +11,13 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 
 use crate::call_connection::CallConnection;
+use crate::cancel::{bounds_of, run_bounded, AbortSignal};
 use crate::convert::{
     self, call_invite, call_locator as call_locator_of, cognitive, identifier_js, identifiers,
     opt_identifier, CallConnectionProperties, CallIntelligenceOptions, CallInvite, CallLocator,
     CommunicationIdentifier, WaitOptions,
 };
-use crate::errors::{from_napi, guard, invalid, run, IntoJs};
+use crate::errors::{from_napi, guard, invalid, IntoJs};
 use crate::events::{wait_outcome, EventProcessor, OperationOutcome};
 
 /// `retryOptions` of the client.
@@ -53,8 +54,9 @@ pub struct CallAutomationClientOptions {
     /// Give add / remove / transfer / cancel a unique operation context when none is given
     /// (default true), so that overlapping actions are told apart by their events.
     pub generate_operation_context: Option<bool>,
-    /// Accepted for compatibility with the official SDK; callsteer always allows `http://`
-    /// endpoints (such as the local emulator).
+    /// Send a `TokenCredential`'s bearer token over plain `http://` to a host that is not
+    /// loopback (default false: the constructor refuses such an endpoint). Access keys, which
+    /// only sign requests, and loopback endpoints (the local emulator) need no permission.
     pub allow_insecure_connection: Option<bool>,
 }
 
@@ -83,6 +85,9 @@ fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOpt
         .and_then(|u| u.user_agent_prefix.clone());
     if let Some(g) = options.generate_operation_context {
         out.generate_operation_context = g;
+    }
+    if let Some(a) = options.allow_insecure_connection {
+        out.allow_insecure_connection = a;
     }
     out
 }
@@ -167,7 +172,7 @@ impl CallResult {
 }
 
 /// Options of `createCall` and `createGroupCall`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct CreateCallOptions {
     /// Caller id for phone-number targets: `{ phoneNumber: "+1…" }`.
@@ -177,43 +182,74 @@ pub struct CreateCallOptions {
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
     /// Call as a Teams resource account: `{ teamsAppId }`.
     pub teams_app_source: Option<CommunicationIdentifier>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `answerCall`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct AnswerCallOptions {
     pub operation_context: Option<String>,
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
     /// The communication user answering on the app's behalf.
     pub answered_by: Option<CommunicationIdentifier>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `connectCall`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct ConnectCallOptions {
     pub operation_context: Option<String>,
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 /// Options of `redirectCall`, `getCallConnectionProperties`, `hangUp` and the other actions
-/// that take no option of their own (the official SDK's `OperationOptions`; its abort and
-/// tracing settings are accepted and ignored).
-#[napi(object)]
+/// that take no option of their own (the official SDK's `OperationOptions`).
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug, Default)]
 pub struct OperationOptions {
-    /// Not used by callsteer (requests are retried and timed out per the client's options);
-    /// accepted for compatibility.
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
     pub timeout: Option<f64>,
 }
 
 /// Options of `rejectCall`.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
 pub struct RejectCallOptions {
     /// `none` | `busy` | `forbidden`.
     pub call_reject_reason: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
 }
 
 fn create_options(
@@ -358,11 +394,15 @@ impl CallAutomationClient {
         callback_url: Option<String>,
         options: Option<CreateCallOptions>,
     ) -> napi::Result<CallResult> {
+        let bounds = bounds_of!(options);
         let invite = call_invite("targetParticipant", &target_participant)?;
         let options = create_options(options, &self.source)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
-        let inner = run(async move { client.create_call(invite, &url, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            client.create_call(invite, &url, options).await
+        })
+        .await?;
         Ok(CallResult { inner })
     }
 
@@ -374,12 +414,15 @@ impl CallAutomationClient {
         callback_url: Option<String>,
         options: Option<CreateCallOptions>,
     ) -> napi::Result<CallResult> {
+        let bounds = bounds_of!(options);
         let targets = identifiers("targets", &target_participants)?;
         let options = create_options(options, &self.source)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
-        let inner =
-            run(async move { client.create_group_call(targets, &url, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            client.create_group_call(targets, &url, options).await
+        })
+        .await?;
         Ok(CallResult { inner })
     }
 
@@ -391,6 +434,7 @@ impl CallAutomationClient {
         callback_url: Option<String>,
         options: Option<AnswerCallOptions>,
     ) -> napi::Result<CallResult> {
+        let bounds = bounds_of!(options);
         let options = match options {
             None => callsteer::AnswerCallOptions::default(),
             Some(o) => callsteer::AnswerCallOptions {
@@ -402,7 +446,7 @@ impl CallAutomationClient {
         };
         let client = self.inner.clone();
         let url = callback(callback_url);
-        let inner = run(async move {
+        let inner = run_bounded(bounds, async move {
             client
                 .answer_call(&incoming_call_context, &url, options)
                 .await
@@ -419,10 +463,10 @@ impl CallAutomationClient {
         target_participant: CallInvite,
         options: Option<OperationOptions>,
     ) -> napi::Result<()> {
-        let _ = options;
+        let bounds = bounds_of!(options);
         let invite = call_invite("targetParticipant", &target_participant)?;
         let client = self.inner.clone();
-        run(async move {
+        run_bounded(bounds, async move {
             client
                 .redirect_call(&incoming_call_context, invite, Default::default())
                 .await
@@ -437,6 +481,7 @@ impl CallAutomationClient {
         incoming_call_context: String,
         options: Option<RejectCallOptions>,
     ) -> napi::Result<()> {
+        let bounds = bounds_of!(options);
         let reason = match options.and_then(|o| o.call_reject_reason) {
             None => None,
             Some(r) => Some(
@@ -450,7 +495,7 @@ impl CallAutomationClient {
             ),
         };
         let client = self.inner.clone();
-        run(async move {
+        run_bounded(bounds, async move {
             client
                 .reject_call(
                     &incoming_call_context,
@@ -473,6 +518,7 @@ impl CallAutomationClient {
         callback_url: Option<String>,
         options: Option<ConnectCallOptions>,
     ) -> napi::Result<CallResult> {
+        let bounds = bounds_of!(options);
         let locator = call_locator_of(&call_locator)?;
         let options = match options {
             None => callsteer::ConnectCallOptions::default(),
@@ -484,7 +530,10 @@ impl CallAutomationClient {
         };
         let client = self.inner.clone();
         let url = callback(callback_url);
-        let inner = run(async move { client.connect_call(locator, &url, options).await }).await?;
+        let inner = run_bounded(bounds, async move {
+            client.connect_call(locator, &url, options).await
+        })
+        .await?;
         Ok(CallResult { inner })
     }
 }

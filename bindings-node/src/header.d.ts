@@ -14,8 +14,18 @@ export interface TokenCredential {
   ): Promise<{ token: string; expiresOnTimestamp: number } | null>
 }
 
+/**
+ * `AbortSignalLike` of `@azure/abort-controller`: a standard `AbortSignal`
+ * (`new AbortController().signal`, `AbortSignal.timeout(ms)`) fits.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: any) => any, options?: any): void
+  removeEventListener(type: 'abort', listener: (this: AbortSignalLike, ev: any) => any, options?: any): void
+}
+
 /** The stable category of a callsteer error, identical in every language. */
-export type CallAutomationErrorCode =
+export type CallAutomationErrorKind =
   | 'InvalidArgument'
   | 'Auth'
   | 'Service'
@@ -24,44 +34,51 @@ export type CallAutomationErrorCode =
   | 'EventParse'
   | 'Internal'
 
-/** Base class of every error callsteer throws or rejects with. */
+/** Base class of every error callsteer throws or rejects with (except `AbortError`). */
 export declare class CallAutomationError extends Error {
-  readonly code: CallAutomationErrorCode
+  readonly kind: CallAutomationErrorKind
 }
 /** Input refused locally, before any request was sent; `field` names it. */
 export declare class InvalidArgumentError extends CallAutomationError {
-  readonly code: 'InvalidArgument'
+  readonly kind: 'InvalidArgument'
   readonly field: string
 }
 /** A credential could not be used. */
 export declare class AuthError extends CallAutomationError {
-  readonly code: 'Auth'
+  readonly kind: 'Auth'
 }
-/** The service answered with a non-success status. */
+/** The service answered with a non-success status (the official SDK's `RestError`). */
 export declare class ServiceError extends CallAutomationError {
-  readonly code: 'Service'
+  readonly kind: 'Service'
   /** HTTP status. */
   readonly statusCode: number
-  /** The service's error code, e.g. `8522`. */
-  readonly errorCode: string
+  /** The service's own error code, e.g. `"8522"` (as `RestError.code`). */
+  readonly code: string
   readonly requestId?: string
   readonly retryAfterMs?: number
 }
 /** The request could not be delivered or the answer could not be read. */
 export declare class TransportError extends CallAutomationError {
-  readonly code: 'Transport'
+  readonly kind: 'Transport'
 }
-/** An operation or wait did not finish in time. */
+/** An operation (its `timeout`) or a wait did not finish in time. */
 export declare class TimeoutError extends CallAutomationError {
-  readonly code: 'Timeout'
+  readonly kind: 'Timeout'
 }
 /** A callback body could not be parsed; `path` says where. */
 export declare class EventParseError extends CallAutomationError {
-  readonly code: 'EventParse'
+  readonly kind: 'EventParse'
   readonly path: string
 }
 /** A bug in callsteer (a caught panic). */
 export declare class InternalError extends CallAutomationError {
-  readonly code: 'Internal'
+  readonly kind: 'Internal'
+}
+/**
+ * The operation's `abortSignal` was aborted (like `@azure/abort-controller`'s `AbortError`:
+ * `name` is `"AbortError"`); the request in flight, if any, was cancelled.
+ */
+export declare class AbortError extends Error {
+  readonly name: 'AbortError'
 }
 

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod call_connection;
+mod cancel;
 mod client;
 mod convert;
 mod errors;

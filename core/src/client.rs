@@ -121,6 +121,17 @@ impl CallAutomationClient {
 
     fn build(endpoint: url::Url, credential: Credential, options: ClientOptions) -> Result<Self> {
         validate::non_empty("api_version", &options.api_version)?;
+        if matches!(credential, Credential::Token(_))
+            && endpoint.scheme() != "https"
+            && !options.allow_insecure_connection
+            && !is_loopback(&endpoint)
+        {
+            return Err(Error::invalid(
+                "endpoint",
+                "a bearer token is sent only over https (or to a loopback host): use an \
+                 https endpoint, or allow_insecure_connection to send it over plain http",
+            ));
+        }
         let transport = Transport::new(endpoint, credential, options)?;
         Ok(CallAutomationClient {
             inner: Arc::new(ClientInner {
@@ -440,4 +451,14 @@ pub(crate) fn parse_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T
     }
     serde_json::from_slice(body)
         .map_err(|e| Error::transport(format!("the service's answer could not be read: {e}")))
+}
+
+/// `localhost` or a loopback address: plain http there never leaves the machine.
+fn is_loopback(endpoint: &url::Url) -> bool {
+    match endpoint.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }

@@ -51,6 +51,11 @@ pub struct ClientOptions {
     /// Give add / remove / transfer / cancel a unique operation context when the caller gave
     /// none, so overlapping actions of one kind on one call are told apart by their events.
     pub generate_operation_context: bool,
+    /// Send a bearer token (a `Credential::Token`) over plain `http://` to a host that is not
+    /// loopback. Off by default: such a token would cross the network readable by anyone on the
+    /// path. Loopback `http://` (the local emulator) and access keys, which only sign requests,
+    /// need no permission.
+    pub allow_insecure_connection: bool,
 }
 
 impl Default for ClientOptions {
@@ -61,6 +66,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             user_agent_suffix: None,
             generate_operation_context: true,
+            allow_insecure_connection: false,
         }
     }
 }
