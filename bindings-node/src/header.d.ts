@@ -82,3 +82,46 @@ export declare class AbortError extends Error {
   readonly name: 'AbortError'
 }
 
+
+// ---- The official SDK's type names for steering results and options, so that TypeScript apps
+// written against @azure/communication-call-automation type-check with only the import switched.
+
+/** What `createCall` / `createGroupCall` resolve with. */
+export type CreateCallResult = CallResult
+/** What `answerCall` resolves with. */
+export type AnswerCallResult = CallResult
+/** What `connectCall` resolves with. */
+export type ConnectCallResult = CallResult
+/** Options of `redirectCall`. */
+export type RedirectCallOptions = OperationOptions
+/** Options of `getCallConnectionProperties`. */
+export type GetCallConnectionPropertiesOptions = OperationOptions
+/** Options of `hangUp`. */
+export type HangUpOptions = OperationOptions
+/** Options of `getParticipant` and `listParticipants`. */
+export type GetParticipantOptions = OperationOptions
+/** `CallLocator.kind`. */
+export type CallLocatorType = 'serverCallLocator' | 'groupCallLocator' | 'roomCallLocator'
+/** The prefix of a custom SIP header. */
+export type SipHeaderPrefix = 'X-' | 'X-MS-Custom-'
+/** A VoIP header of a custom calling context (any name). */
+export interface VoipHeader {
+  kind: 'voip'
+  key: string
+  value: string
+}
+/** The SIP `User-To-User` header of a custom calling context. */
+export interface SipUserToUserHeader {
+  kind: 'sipuui'
+  key: string
+  value: string
+}
+/** A custom SIP header (`X-MS-Custom-…` by default, or `X-…`). */
+export interface SipCustomHeader {
+  kind: 'sipx'
+  key: string
+  value: string
+  sipHeaderPrefix?: SipHeaderPrefix
+}
+/** Custom headers sent with an invitation (add participant, transfer). */
+export type CustomCallingContext = (VoipHeader | SipUserToUserHeader | SipCustomHeader)[]
