@@ -15,7 +15,7 @@ fi
 py="$venv/bin/python"
 "$py" -m pip install -q --disable-pip-version-check \
   "maturin==1.16.*" "pytest==9.2.*" "pytest-asyncio==1.5.*" mypy ruff \
-  "azure-communication-callautomation==1.6.0"
+  "azure-communication-callautomation==1.6.0" "aiohttp>=3.9,<4"
 
 echo "--- building the emulator"
 (cd "$repo" && cargo build -q -p callsteer-emulator)
