@@ -434,7 +434,9 @@ async fn the_response_size_limit_is_configurable_and_checks_content_length() {
         max_response_bytes: 1024,
         ..fast_retry(0)
     };
-    let call = client(&server, small).get_call_connection("call-1").unwrap();
+    let call = client(&server, small)
+        .get_call_connection("call-1")
+        .unwrap();
     let err = call.get_call_properties().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
     assert!(err.to_string().contains("larger than 1024 bytes"), "{err}");

@@ -358,3 +358,69 @@ fn the_default_http_client_uses_the_shared_builder() {
         }
     });
 }
+
+#[test]
+fn an_empty_audience_is_refused_at_construction() {
+    for audience in ["", "   ", "\t\n"] {
+        match CallbackVerifier::new(audience) {
+            Err(Error::InvalidArgument { field, message }) => {
+                assert_eq!(field, "audience");
+                assert!(message.contains("empty"), "{message}");
+            }
+            other => panic!("`{audience:?}`: expected InvalidArgument, got {other:?}"),
+        }
+    }
+    // The free function builds a verifier too: same refusal, before any key is fetched.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(callsteer::events::verify_and_parse(
+        &reqwest::header::HeaderMap::new(),
+        b"[]",
+        "",
+    ));
+    assert!(
+        matches!(&result, Err(Error::InvalidArgument { field, .. }) if field == "audience"),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_jwks_document_is_refused_and_the_limit_is_configurable() {
+    let server = serve_jwks().await;
+    // The real key plus 2 MiB of a key type the verifier skips.
+    server.jwks.lock().unwrap()["keys"] = json!([
+        jwk(&keys().0, KID),
+        {"kty": "oct", "kid": "padding", "k": "A".repeat(2 << 20)},
+    ]);
+    let t = tokens(&server.issuer);
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
+    match verifier.verify_token(&t.valid).await {
+        Err(Error::Auth { message }) => {
+            assert!(message.contains("larger than 1048576 bytes"), "{message}")
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
+    let roomy = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone())
+        .with_max_jwks_bytes(4 << 20);
+    roomy.verify_token(&t.valid).await.expect("within 4 MiB");
+}
+
+#[tokio::test]
+async fn an_endless_jwks_document_is_cut_at_the_limit() {
+    let (base, sent) = common::serve_endless_body().await;
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(base.clone());
+    let t = tokens(&base);
+    match verifier.verify_token(&t.valid).await {
+        Err(Error::Auth { message }) => {
+            assert!(message.contains("larger than 1048576 bytes"), "{message}")
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 << 20, "the server got {sent} bytes out");
+}
