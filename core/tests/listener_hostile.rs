@@ -492,7 +492,11 @@ async fn idle_http2_connections_are_closed_after_the_idle_timeout() {
         assert_eq!(response.status(), 200);
         assert_eq!(response.version(), hyper::Version::HTTP_2);
     }
-    assert_eq!(processor.stats().backlog_len, 1, "one event, delivered twice");
+    assert_eq!(
+        processor.stats().backlog_len,
+        1,
+        "one event, delivered twice"
+    );
     // Nothing more is sent: the listener ends the connection (GOAWAY, then close).
     tokio::time::timeout(EVENTUALLY, connection)
         .await
@@ -500,5 +504,46 @@ async fn idle_http2_connections_are_closed_after_the_idle_timeout() {
         .unwrap()
         .unwrap();
     assert!(sender.is_closed());
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_zero_connection_cap_or_an_empty_secret_is_refused_naming_the_field() {
+    for (config, field) in [
+        (
+            ListenerConfig {
+                max_connections: 0,
+                ..ListenerConfig::default()
+            },
+            "max_connections",
+        ),
+        (
+            ListenerConfig {
+                event_grid_secret: Some(" ".into()),
+                ..ListenerConfig::default()
+            },
+            "event_grid_secret",
+        ),
+    ] {
+        let result =
+            listener::serve_with_config("127.0.0.1:0", EventProcessor::new(), None, config).await;
+        match result {
+            Err(callsteer::Error::InvalidArgument { field: named, .. }) => assert_eq!(named, field),
+            other => panic!("{field}: expected InvalidArgument, got {other:?}"),
+        }
+    }
+    // A huge cap is fine (no panic in the semaphore).
+    let (handle, _) = start(ListenerConfig {
+        max_connections: usize::MAX,
+        ..ListenerConfig::default()
+    })
+    .await;
+    let r = http()
+        .post(url(&handle))
+        .body(VALIDATION)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     handle.shutdown().await.unwrap();
 }

@@ -173,6 +173,10 @@ fn is_event_grid_only(events: &[CallAutomationEvent]) -> bool {
 /// only an explicit opt-in (or a listener that authenticates nothing) lets them in.
 fn check_event_grid(state: &ListenerState, query: Option<&str>) -> Result<()> {
     match &state.config.event_grid_secret {
+        // An empty secret (possible through `router_with_config`) authenticates nobody.
+        Some(secret) if secret.trim().is_empty() => Err(Error::auth(
+            "Event Grid delivery refused: the listener's event_grid_secret is empty",
+        )),
         Some(secret) => {
             let given = query.and_then(|q| {
                 url::form_urlencoded::parse(q.as_bytes())
@@ -416,13 +420,30 @@ pub async fn serve(
     serve_with_config(addr, processor, verifier, ListenerConfig::default()).await
 }
 
-/// [`serve`] with explicit options.
+/// [`serve`] with explicit options. A `max_connections` of 0 or an empty `event_grid_secret`
+/// is refused with [`Error::InvalidArgument`] naming the field, before anything is bound.
 pub async fn serve_with_config(
     addr: impl tokio::net::ToSocketAddrs,
     processor: EventProcessor,
     verifier: Option<CallbackVerifier>,
     config: ListenerConfig,
 ) -> Result<ListenerHandle> {
+    if config.max_connections == 0 {
+        return Err(Error::invalid(
+            "max_connections",
+            "must be at least 1 (a listener that serves no connection would hang every caller)",
+        ));
+    }
+    if config
+        .event_grid_secret
+        .as_deref()
+        .is_some_and(|secret| secret.trim().is_empty())
+    {
+        return Err(Error::invalid(
+            "event_grid_secret",
+            "must not be empty (an empty `?secret=` would authenticate anyone)",
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::transport(format!("could not bind callback listener: {e}")))?;
@@ -432,7 +453,7 @@ pub async fn serve_with_config(
     let timeouts = Timeouts {
         header_read: config.header_read_timeout.max(Duration::from_millis(1)),
         shutdown_grace: config.shutdown_grace,
-        max_connections: config.max_connections.max(1),
+        max_connections: config.max_connections,
     };
     let app = router_with_config(processor, verifier, config);
     let (tx, rx) = oneshot::channel::<()>();
@@ -467,7 +488,9 @@ async fn accept_loop(
     let mut connections = JoinSet::new();
     // One permit per open connection: at the cap, the loop stops accepting, so further
     // clients wait in the kernel's accept queue instead of costing a task and buffers each.
-    let permits = Arc::new(Semaphore::new(timeouts.max_connections));
+    let permits = Arc::new(Semaphore::new(
+        timeouts.max_connections.min(Semaphore::MAX_PERMITS),
+    ));
     loop {
         let permit = tokio::select! {
             permit = Arc::clone(&permits).acquire_owned() => match permit {
