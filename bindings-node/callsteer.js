@@ -298,6 +298,21 @@ Object.defineProperty(CallAutomationClient, Symbol.hasInstance, {
   value: (value) => value instanceof NativeClient,
 })
 
+// `new CallbackVerifier('')` throws an InvalidArgumentError (field `audience`), not a raw record.
+const NativeVerifier = native.CallbackVerifier
+function CallbackVerifier(...args) {
+  if (!new.target) throw new TypeError("Class constructor CallbackVerifier cannot be invoked without 'new'")
+  try {
+    return new NativeVerifier(...args)
+  } catch (error) {
+    throw toCallsteerError(error)
+  }
+}
+CallbackVerifier.prototype = NativeVerifier.prototype
+Object.defineProperty(CallbackVerifier, Symbol.hasInstance, {
+  value: (value) => value instanceof NativeVerifier,
+})
+
 module.exports.CallAutomationClient = CallAutomationClient
 module.exports.CallConnection = native.CallConnection
 module.exports.CallResult = native.CallResult
@@ -306,7 +321,7 @@ module.exports.TransferCallResult = native.TransferCallResult
 module.exports.RemoveParticipantResult = native.RemoveParticipantResult
 module.exports.CancelAddParticipantOperationResult = native.CancelAddParticipantOperationResult
 module.exports.EventProcessor = native.EventProcessor
-module.exports.CallbackVerifier = native.CallbackVerifier
+module.exports.CallbackVerifier = CallbackVerifier
 module.exports.createIdentifierFromRawId = guardSync(native.createIdentifierFromRawId)
 module.exports.parseCallAutomationEvent = guardSync((body) => native.parseCallAutomationEvent(encodeBody(body)))
 module.exports.parseCallAutomationEvents = guardSync((body) => native.parseCallAutomationEvents(encodeBody(body)))

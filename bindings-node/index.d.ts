@@ -190,7 +190,10 @@ export declare class CallAutomationClient {
  * cached: keep one verifier for the app's lifetime.
  */
 export declare class CallbackVerifier {
-  /** A verifier for callbacks addressed to `audience` (the resource's immutable id). */
+  /**
+   * A verifier for callbacks addressed to `audience` (the resource's immutable id). An empty
+   * `audience` throws `InvalidArgumentError` (field `audience`).
+   */
   constructor(audience: string, options?: CallbackVerifierOptions | undefined | null)
   get audience(): string
   get issuer(): string

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test'
 import * as callsteer from '../callsteer.js'
 import { startEmulator } from './helpers.mjs'
 
-const { AuthError, CallAutomationError, CallbackVerifier, EventParseError } = callsteer
+const { AuthError, CallAutomationError, CallbackVerifier, EventParseError, InvalidArgumentError } = callsteer
 
 const AUDIENCE = '11111111-2222-3333-4444-555555555555'
 const BODY = JSON.stringify([
@@ -70,6 +70,16 @@ test('options are kept, with the service defaults', () => {
   assert.equal(plain.issuer, 'https://acscallautomation.communication.azure.com')
   assert.equal(plain.jwksUrl, `${plain.issuer}/calling/keys`)
   assert.equal(new CallbackVerifier(AUDIENCE, { issuer: 'https://x.test' }).jwksUrl, 'https://x.test/calling/keys')
+})
+
+test('an empty audience throws an InvalidArgumentError naming audience', () => {
+  for (const audience of ['', '   ']) {
+    assert.throws(
+      () => new CallbackVerifier(audience),
+      (error) => error instanceof InvalidArgumentError && error.field === 'audience',
+    )
+  }
+  assert.ok(new CallbackVerifier(AUDIENCE) instanceof CallbackVerifier)
 })
 
 test('the valid token is accepted and the body parsed into typed events', async () => {

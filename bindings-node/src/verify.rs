@@ -29,18 +29,19 @@ pub struct CallbackVerifier {
 
 #[napi]
 impl CallbackVerifier {
-    /// A verifier for callbacks addressed to `audience` (the resource's immutable id).
+    /// A verifier for callbacks addressed to `audience` (the resource's immutable id). An empty
+    /// `audience` throws `InvalidArgumentError` (field `audience`).
     #[napi(constructor, catch_unwind)]
-    pub fn new(audience: String, options: Option<CallbackVerifierOptions>) -> Self {
+    pub fn new(audience: String, options: Option<CallbackVerifierOptions>) -> Result<Self> {
         let options = options.unwrap_or_default();
-        let mut inner = callsteer::CallbackVerifier::new(audience);
+        let mut inner = callsteer::CallbackVerifier::new(audience).map_err(crate::errors::to_js)?;
         if let Some(issuer) = options.issuer {
             inner = inner.with_issuer(issuer);
         }
         if let Some(jwks_url) = options.jwks_url {
             inner = inner.with_jwks_url(jwks_url);
         }
-        CallbackVerifier { inner }
+        Ok(CallbackVerifier { inner })
     }
 
     #[napi(getter, catch_unwind)]

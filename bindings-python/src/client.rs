@@ -637,6 +637,21 @@ pub struct PyCallbackListener {
     addr: std::net::SocketAddr,
 }
 
+impl PyCallbackListener {
+    /// The handle, once: whichever of `close`, `aclose` or the context managers runs first
+    /// stops the listener; the others find nothing to do.
+    fn take(
+        &self,
+        py: Python<'_>,
+    ) -> PyResult<Option<callsteer::events::listener::ListenerHandle>> {
+        Ok(self
+            .handle
+            .lock()
+            .map_err(|_| errors::internal(py, "listener lock poisoned"))?
+            .take())
+    }
+}
+
 #[pymethods]
 impl PyCallbackListener {
     #[getter]
@@ -654,13 +669,26 @@ impl PyCallbackListener {
     }
     /// Stops the listener and waits for in-flight requests.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let handle = self
-            .handle
-            .lock()
-            .map_err(|_| errors::internal(py, "listener lock poisoned"))?
-            .take();
-        let Some(handle) = handle else { return Ok(()) };
+        let Some(handle) = self.take(py)? else {
+            return Ok(());
+        };
         run_sync(py, || Ok(handle.shutdown()), |()| Ok(()))
+    }
+    /// `await listener.aclose()`: `close()` without blocking the event loop.
+    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let handle = self.take(py)?;
+        run_async(
+            py,
+            || {
+                Ok(async move {
+                    match handle {
+                        Some(handle) => handle.shutdown().await,
+                        None => Ok(()),
+                    }
+                })
+            },
+            |()| (),
+        )
     }
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
@@ -675,6 +703,31 @@ impl PyCallbackListener {
         self.close(py)?;
         Ok(false)
     }
+    /// `async with client.start_callback_listener(...) as listener:` closes with `aclose()`.
+    fn __aenter__<'py>(slf: Py<Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        run_async(py, || Ok(async { Ok(()) }), move |()| slf)
+    }
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _t: Option<&Bound<'py, PyAny>>,
+        _v: Option<&Bound<'py, PyAny>>,
+        _tb: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let handle = self.take(py)?;
+        run_async(
+            py,
+            || {
+                Ok(async move {
+                    match handle {
+                        Some(handle) => handle.shutdown().await,
+                        None => Ok(()),
+                    }
+                })
+            },
+            |()| false,
+        )
+    }
     fn __repr__(&self) -> String {
         format!(
             "CallbackListener(url={:?})",
@@ -683,22 +736,50 @@ impl PyCallbackListener {
     }
 }
 
+/// The listener's options beyond host and port, as `start_callback_listener` takes them.
+struct ListenerArgs {
+    audience: Option<String>,
+    issuer: Option<String>,
+    jwks_url: Option<String>,
+    allow_unauthenticated_event_grid: bool,
+    event_grid_secret: Option<String>,
+    max_connections: Option<usize>,
+}
+
 fn start_listener(
     py: Python<'_>,
     state: &Arc<ClientState>,
     host: String,
     port: u16,
-    audience: Option<String>,
-    issuer: Option<String>,
-    jwks_url: Option<String>,
+    args: ListenerArgs,
 ) -> PyResult<PyCallbackListener> {
     let processor = state.client.event_processor().clone();
-    let verifier = audience.map(|audience| crate::verify::build(audience, issuer, jwks_url));
+    let verifier = match args.audience {
+        Some(audience) => Some(
+            crate::verify::build(audience, args.issuer, args.jwks_url)
+                .map_err(|e| errors::to_py(py, e))?,
+        ),
+        None => None,
+    };
+    let mut config = callsteer::events::listener::ListenerConfig {
+        allow_unauthenticated_event_grid: args.allow_unauthenticated_event_grid,
+        event_grid_secret: args.event_grid_secret,
+        ..Default::default()
+    };
+    if let Some(max) = args.max_connections {
+        config.max_connections = max;
+    }
     run_sync(
         py,
         || {
             Ok(async move {
-                callsteer::events::listener::serve((host.as_str(), port), processor, verifier).await
+                callsteer::events::listener::serve_with_config(
+                    (host.as_str(), port),
+                    processor,
+                    verifier,
+                    config,
+                )
+                .await
             })
         },
         |handle| {
@@ -793,8 +874,13 @@ macro_rules! client_common {
 
             /// Starts a callback HTTP listener on `host:port` (0 = any free port) that feeds
             /// `event_processor`; with `audience`, the service's JWT is verified (as by
-            /// `CallbackVerifier(audience, issuer=…, jwks_url=…)`).
-            #[pyo3(signature = (host = "127.0.0.1".to_string(), port = 0, *, audience = None, issuer = None, jwks_url = None))]
+            /// `CallbackVerifier(audience, issuer=…, jwks_url=…)`). Event Grid deliveries
+            /// (`IncomingCall`) carry no such JWT: with `audience`, they are accepted only
+            /// when the URL's `?secret=` equals `event_grid_secret`, or with
+            /// `allow_unauthenticated_event_grid=True`. At most `max_connections` (default
+            /// 1024) connections are served at once.
+            #[pyo3(signature = (host = "127.0.0.1".to_string(), port = 0, *, audience = None, issuer = None, jwks_url = None, allow_unauthenticated_event_grid = false, event_grid_secret = None, max_connections = None))]
+            #[allow(clippy::too_many_arguments)]
             fn start_callback_listener(
                 &self,
                 py: Python<'_>,
@@ -803,6 +889,9 @@ macro_rules! client_common {
                 audience: Option<String>,
                 issuer: Option<String>,
                 jwks_url: Option<String>,
+                allow_unauthenticated_event_grid: bool,
+                event_grid_secret: Option<String>,
+                max_connections: Option<usize>,
             ) -> PyResult<PyCallbackListener> {
                 if audience.is_none() && (issuer.is_some() || jwks_url.is_some()) {
                     return Err(errors::invalid(
@@ -811,7 +900,15 @@ macro_rules! client_common {
                         "issuer and jwks_url need an audience to verify callbacks against",
                     ));
                 }
-                start_listener(py, &self.state, host, port, audience, issuer, jwks_url)
+                let args = ListenerArgs {
+                    audience,
+                    issuer,
+                    jwks_url,
+                    allow_unauthenticated_event_grid,
+                    event_grid_secret,
+                    max_connections,
+                };
+                start_listener(py, &self.state, host, port, args)
             }
 
             /// The api-version this client sends.

@@ -14,19 +14,20 @@ use crate::runtime::{run_async, run_sync};
 
 /// The core's verifier for `audience`, with the issuer and JWKS URL when given (the JWKS URL
 /// defaults to `{issuer}/calling/keys`). Used by the verifier classes and the listener.
+/// An empty audience is refused (`InvalidArgument` naming `audience`).
 pub fn build(
     audience: String,
     issuer: Option<String>,
     jwks_url: Option<String>,
-) -> CallbackVerifier {
-    let mut verifier = CallbackVerifier::new(audience);
+) -> callsteer::Result<CallbackVerifier> {
+    let mut verifier = CallbackVerifier::new(audience)?;
     if let Some(issuer) = issuer {
         verifier = verifier.with_issuer(issuer);
     }
     if let Some(jwks_url) = jwks_url {
         verifier = verifier.with_jwks_url(jwks_url);
     }
-    verifier
+    Ok(verifier)
 }
 
 /// The future of one verification: the header (`None` = missing) checked, then the body parsed.
@@ -66,13 +67,18 @@ macro_rules! verifier_class {
             /// A verifier for callbacks addressed to `audience` (the resource's immutable id),
             /// signed by `issuer` (default: the Call Automation service) with keys from
             /// `jwks_url` (default: `{issuer}/calling/keys`). Keys are fetched on first use and
-            /// cached; keep one verifier for the app's lifetime.
+            /// cached; keep one verifier for the app's lifetime. An empty `audience` raises
+            /// `InvalidArgumentError` (field `audience`).
             #[new]
             #[pyo3(signature = (audience, *, issuer = None, jwks_url = None))]
-            fn new(audience: String, issuer: Option<String>, jwks_url: Option<String>) -> Self {
-                $ty {
-                    inner: build(audience, issuer, jwks_url),
-                }
+            fn new(
+                py: Python<'_>,
+                audience: String,
+                issuer: Option<String>,
+                jwks_url: Option<String>,
+            ) -> PyResult<Self> {
+                let inner = build(audience, issuer, jwks_url).map_err(|e| errors::to_py(py, e))?;
+                Ok($ty { inner })
             }
             #[getter]
             fn audience(&self) -> &str {

@@ -522,17 +522,40 @@ impl CallbackListener {
 /// Starts the core's callback listener on `host:port` (port 0 picks a free one) feeding
 /// `processor`. With a `verifier`, every callback's JWT is checked first (refused: HTTP 401);
 /// without one callbacks are not verified: use that for local development and tests only.
-#[uniffi::export(default(host = "127.0.0.1", verifier = None))]
+/// Event Grid deliveries (`IncomingCall`) carry no service JWT: with a `verifier` they are
+/// accepted only when the URL's `?secret=` equals `eventGridSecret`, or with
+/// `allowUnauthenticatedEventGrid`. At most `maxConnections` (default 1024) connections are
+/// served at once.
+#[uniffi::export(default(
+    host = "127.0.0.1",
+    verifier = None,
+    allow_unauthenticated_event_grid = false,
+    event_grid_secret = None,
+    max_connections = None
+))]
 pub async fn start_callback_listener(
     processor: Arc<EventProcessor>,
     port: u16,
     host: String,
     verifier: Option<Arc<crate::verify::CallbackVerifier>>,
+    allow_unauthenticated_event_grid: bool,
+    event_grid_secret: Option<String>,
+    max_connections: Option<u32>,
 ) -> Result<Arc<CallbackListener>, CallAutomationError> {
     let processor = processor.inner.clone();
     let verifier = verifier.map(|v| v.inner.clone());
+    let mut config = ev::listener::ListenerConfig {
+        allow_unauthenticated_event_grid,
+        event_grid_secret,
+        ..Default::default()
+    };
+    if let Some(max) = max_connections {
+        config.max_connections = max as usize;
+    }
     run(async move {
-        let handle = ev::listener::serve((host.as_str(), port), processor, verifier).await?;
+        let handle =
+            ev::listener::serve_with_config((host.as_str(), port), processor, verifier, config)
+                .await?;
         let port = handle.local_addr().port();
         Ok(Arc::new(CallbackListener {
             handle: std::sync::Mutex::new(Some(handle)),

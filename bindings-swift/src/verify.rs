@@ -21,16 +21,21 @@ impl CallbackVerifier {
     /// A verifier for callbacks addressed to `audience` (the resource's immutable id), signed
     /// by `issuer` (default: the Call Automation service) with keys from `jwks_url` (default:
     /// `{issuer}/calling/keys`).
+    /// An empty `audience` throws `InvalidArgument` (field `audience`).
     #[uniffi::constructor(default(issuer = None, jwks_url = None))]
-    pub fn new(audience: String, issuer: Option<String>, jwks_url: Option<String>) -> Arc<Self> {
-        let mut inner = callsteer::CallbackVerifier::new(audience);
+    pub fn new(
+        audience: String,
+        issuer: Option<String>,
+        jwks_url: Option<String>,
+    ) -> Result<Arc<Self>, CallAutomationError> {
+        let mut inner = callsteer::CallbackVerifier::new(audience)?;
         if let Some(issuer) = issuer {
             inner = inner.with_issuer(issuer);
         }
         if let Some(jwks_url) = jwks_url {
             inner = inner.with_jwks_url(jwks_url);
         }
-        Arc::new(CallbackVerifier { inner })
+        Ok(Arc::new(CallbackVerifier { inner }))
     }
 
     pub fn audience(&self) -> String {

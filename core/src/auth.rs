@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -146,6 +147,105 @@ impl fmt::Debug for AccessToken {
 /// A source of Entra ID bearer tokens (scope `https://communication.azure.com//.default`).
 pub trait TokenCredential: Send + Sync {
     fn get_token(&self) -> Pin<Box<dyn Future<Output = Result<AccessToken>> + Send + '_>>;
+}
+
+/// Refresh a token this long before its `expires_on` (what the Azure SDKs do).
+const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
+
+/// A token and when to ask for the next one.
+#[derive(Clone)]
+struct CachedToken {
+    token: AccessToken,
+    refresh_at: SystemTime,
+}
+
+/// Asks a [`TokenCredential`] for a token once per lifetime instead of once per request.
+///
+/// A token is reused until 5 minutes before its `expires_on` (for a token that lives less than
+/// 10 minutes: until half its remaining lifetime). Concurrent requests that find no usable
+/// token share one refresh. If a refresh fails while the old token has not expired yet, the
+/// old token is used (and the next request tries again), so a provider hiccup near the end of
+/// a token's life does not fail requests.
+#[derive(Clone)]
+pub(crate) struct TokenCache {
+    provider: Arc<dyn TokenCredential>,
+    current: Arc<std::sync::RwLock<Option<CachedToken>>>,
+    refreshing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenCache(<redacted>)")
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(provider: Arc<dyn TokenCredential>) -> Self {
+        TokenCache {
+            provider,
+            current: Arc::default(),
+            refreshing: Arc::default(),
+        }
+    }
+
+    fn fresh(&self, now: SystemTime) -> Option<AccessToken> {
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        current
+            .as_ref()
+            .filter(|cached| now < cached.refresh_at)
+            .map(|cached| cached.token.clone())
+    }
+
+    /// A token for the next request: the cached one while it is fresh, else a new one.
+    pub(crate) async fn get(&self) -> Result<AccessToken> {
+        if let Some(token) = self.fresh(SystemTime::now()) {
+            return Ok(token);
+        }
+        let _refreshing = self.refreshing.lock().await;
+        // Another request may have refreshed while this one waited.
+        let now = SystemTime::now();
+        if let Some(token) = self.fresh(now) {
+            return Ok(token);
+        }
+        match self.provider.get_token().await {
+            Ok(token) => {
+                let cached = CachedToken {
+                    refresh_at: refresh_at(&token, now),
+                    token: token.clone(),
+                };
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(cached);
+                Ok(token)
+            }
+            Err(error) => {
+                let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+                match current.as_ref() {
+                    Some(old) if now < expires_at(&old.token) => {
+                        tracing::warn!(error = %error, "token refresh failed; using the current token until it expires");
+                        Ok(old.token.clone())
+                    }
+                    _ => Err(error),
+                }
+            }
+        }
+    }
+}
+
+fn expires_at(token: &AccessToken) -> SystemTime {
+    // Clamped (to the year 4147) so that "never expires" (`u64::MAX`) fits every platform's
+    // `SystemTime`.
+    let seconds = token.expires_on.min(1 << 36);
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(seconds))
+        .unwrap_or(UNIX_EPOCH)
+}
+
+/// 5 minutes before expiry, or half the remaining lifetime for short-lived tokens (so those
+/// are not fetched for every request either).
+fn refresh_at(token: &AccessToken, now: SystemTime) -> SystemTime {
+    let expires = expires_at(token);
+    let remaining = expires.duration_since(now).unwrap_or(Duration::ZERO);
+    let margin = REFRESH_BEFORE_EXPIRY.min(remaining / 2);
+    expires.checked_sub(margin).unwrap_or(now)
 }
 
 /// How requests are authenticated.

@@ -7,13 +7,17 @@ use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 
-use crate::auth::{http_date_now, Credential};
+use crate::auth::{http_date_now, Credential, TokenCache};
 use crate::error::{Error, Result};
 use crate::options::Repeatability;
 use crate::wire::CommunicationErrorResponse;
 
 /// The api-version sent unless the client is told otherwise.
 pub const DEFAULT_API_VERSION: &str = "2025-05-15";
+
+/// The largest service response read by default (4 MiB; the largest real one, a participant
+/// page, is a few hundred KiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// How failed requests are retried.
 #[derive(Debug, Clone)]
@@ -56,6 +60,10 @@ pub struct ClientOptions {
     /// path. Loopback `http://` (the local emulator) and access keys, which only sign requests,
     /// need no permission.
     pub allow_insecure_connection: bool,
+    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger one
+    /// fails the request with a `Transport` error after at most this many bytes were read,
+    /// so a misbehaving endpoint cannot exhaust memory.
+    pub max_response_bytes: usize,
 }
 
 impl Default for ClientOptions {
@@ -67,6 +75,7 @@ impl Default for ClientOptions {
             user_agent_suffix: None,
             generate_operation_context: true,
             allow_insecure_connection: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -81,6 +90,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     endpoint: url::Url,
     credential: Credential,
+    /// For `Credential::Token`: one token per lifetime, shared by all requests of this client.
+    tokens: Option<TokenCache>,
     options: ClientOptions,
 }
 
@@ -136,10 +147,15 @@ impl Transport {
             .timeout(options.timeout)
             .build()
             .map_err(|e| Error::transport(format!("HTTP client setup failed: {e}")))?;
+        let tokens = match &credential {
+            Credential::Token(provider) => Some(TokenCache::new(Arc::clone(provider))),
+            Credential::AccessKey(_) => None,
+        };
         Ok(Transport {
             http,
             endpoint,
             credential,
+            tokens,
             options,
         })
     }
@@ -287,7 +303,11 @@ impl Transport {
                 headers.insert("authorization", auth);
             }
             Credential::Token(provider) => {
-                let token = provider.get_token().await.map_err(Attempt::Final)?;
+                let token = match &self.tokens {
+                    Some(cache) => cache.get().await,
+                    None => provider.get_token().await,
+                }
+                .map_err(Attempt::Final)?;
                 let mut auth =
                     HeaderValue::from_str(&format!("Bearer {}", token.token)).map_err(|_| {
                         Attempt::Final(Error::auth("the access token has invalid characters"))
@@ -314,7 +334,16 @@ impl Transport {
             "response"
         );
         let response_headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(classify_send_error)?;
+        let limit = self.options.max_response_bytes;
+        let bytes = read_limited(response, limit).await.map_err(|e| match e {
+            LimitedReadError::TooLarge { limit } => Attempt::Final(Error::transport(format!(
+                "the service's response to {method} {} (HTTP {}) is larger than {limit} \
+                     bytes (ClientOptions::max_response_bytes); refused",
+                url.path(),
+                status.as_u16()
+            ))),
+            LimitedReadError::Read(e) => classify_send_error(e),
+        })?;
         if status.is_success() {
             return Ok(Response { body: bytes });
         }
@@ -326,6 +355,37 @@ impl Transport {
             Err(Attempt::Final(error))
         }
     }
+}
+
+/// Why [`read_limited`] gave up.
+#[derive(Debug)]
+pub(crate) enum LimitedReadError {
+    /// The body (declared or received) is larger than `limit`.
+    TooLarge { limit: usize },
+    /// The connection failed while reading.
+    Read(reqwest::Error),
+}
+
+/// Reads a response body chunk by chunk, giving up as soon as it would exceed `limit`, so
+/// that no more than `limit` bytes are ever buffered (an endless body ends at the limit too).
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<bytes::Bytes, LimitedReadError> {
+    if response
+        .content_length()
+        .is_some_and(|declared| declared > limit as u64)
+    {
+        return Err(LimitedReadError::TooLarge { limit });
+    }
+    let mut buffer = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(LimitedReadError::Read)? {
+        if buffer.len().saturating_add(chunk.len()) > limit {
+            return Err(LimitedReadError::TooLarge { limit });
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
 }
 
 enum Attempt {

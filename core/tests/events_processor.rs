@@ -655,7 +655,9 @@ async fn verify_accepts_the_right_key_and_rejects_everything_else() {
     let good = jwt::Key::generate("key-1");
     let other = jwt::Key::generate("key-1"); // same kid, different key = forged
     let server = common::serve_jwks(vec![good.jwk()]).await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     assert_eq!(
         verifier.jwks_url(),
         format!("{}/calling/keys", server.issuer)
@@ -808,6 +810,7 @@ async fn unknown_kid_refreshes_the_keys_once_over_http() {
     let rotated = jwt::Key::generate("k2");
     let server = common::serve_jwks(vec![first.jwk()]).await;
     let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
         .with_issuer(server.issuer.clone())
         .with_min_refresh_interval(Duration::ZERO);
     let iss = server.issuer.clone();
@@ -840,7 +843,7 @@ async fn unknown_kid_refreshes_the_keys_once_over_http() {
     assert_eq!(server.fetches.load(Ordering::SeqCst), 3);
 
     // With the default rate limit, a burst of unknown kids costs at most one fetch.
-    let limited = CallbackVerifier::new(AUD).with_issuer(iss.clone());
+    let limited = CallbackVerifier::new(AUD).unwrap().with_issuer(iss.clone());
     let stranger = jwt::Key::generate("k3");
     for _ in 0..5 {
         let t = stranger.token(&jwt::claims(&iss, AUD));
@@ -849,7 +852,9 @@ async fn unknown_kid_refreshes_the_keys_once_over_http() {
     assert_eq!(server.fetches.load(Ordering::SeqCst), 4);
 
     // Unreachable JWKS endpoint is an Auth error, not a panic.
-    let offline = CallbackVerifier::new(AUD).with_issuer("http://127.0.0.1:9");
+    let offline = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer("http://127.0.0.1:9");
     assert!(matches!(
         offline
             .verify_and_parse(
@@ -866,6 +871,7 @@ async fn static_jwks_works_offline() {
     let key = jwt::Key::generate("offline");
     let jwks = json!({"keys": [key.jwk(), {"kty":"EC","kid":"ec"}, {"kty":"RSA","kid":"bad","n":"!!","e":"AQAB"}]});
     let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
         .with_issuer("https://issuer.example")
         .with_jwks_url("http://127.0.0.1:9/never")
         .with_static_jwks(&jwks.to_string())
@@ -878,6 +884,7 @@ async fn static_jwks_works_offline() {
         .await
         .is_err());
     assert!(CallbackVerifier::new(AUD)
+        .unwrap()
         .with_static_jwks("not json")
         .is_err());
     // Debug never shows key material.
@@ -894,13 +901,24 @@ async fn listener_handshake_auth_and_delivery() {
     let key = jwt::Key::generate("listener-key");
     let forger = jwt::Key::generate("listener-key");
     let server = common::serve_jwks(vec![key.jwk()]).await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     let processor = EventProcessor::new();
     let mut incoming = processor.subscribe(EventFilter::of_type("IncomingCall"));
-    let handle = listener::serve("127.0.0.1:0", processor.clone(), Some(verifier))
-        .await
-        .unwrap();
-    let url = format!("http://{}/api/callbacks", handle.local_addr());
+    // Event Grid deliveries carry no JWT: the secret in the URL authenticates them.
+    let config = listener::ListenerConfig {
+        event_grid_secret: Some("eg-secret".into()),
+        ..Default::default()
+    };
+    let handle =
+        listener::serve_with_config("127.0.0.1:0", processor.clone(), Some(verifier), config)
+            .await
+            .unwrap();
+    let url = format!(
+        "http://{}/api/callbacks?secret=eg-secret",
+        handle.local_addr()
+    );
     let http = reqwest::Client::new();
 
     // Event Grid handshake: answered without a token.

@@ -442,3 +442,192 @@ async fn no_secret_in_debug_display_or_errors() {
     .unwrap_err();
     assert!(!bad.to_string().contains(key));
 }
+
+#[tokio::test]
+async fn an_endless_response_body_is_cut_at_the_limit() {
+    let (base, sent) = common::serve_endless_body().await;
+    let client = CallAutomationClient::from_connection_string_with_options(
+        &format!("endpoint={base}/;accesskey=c2VjcmV0"),
+        fast_retry(2),
+    )
+    .unwrap();
+    let err = client
+        .get_call_connection("c")
+        .unwrap()
+        .get_call_properties()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(
+        err.to_string().contains("larger than 4194304 bytes"),
+        "{err}"
+    );
+    // Refused, not retried: the same answer would come back.
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 * 1024 * 1024, "the server got {sent} bytes out");
+}
+
+#[tokio::test]
+async fn the_response_size_limit_is_configurable_and_checks_content_length() {
+    let server = Recorder::start(service_like).await;
+    let padded = format!(
+        r#"{{"callConnectionId":"call-1","callConnectionState":"connected","pad":"{}"}}"#,
+        "x".repeat(2000)
+    );
+    server.push(Reply::new(200, &padded));
+    server.push(Reply::new(200, &padded));
+    let small = ClientOptions {
+        max_response_bytes: 1024,
+        ..fast_retry(0)
+    };
+    let call = client(&server, small)
+        .get_call_connection("call-1")
+        .unwrap();
+    let err = call.get_call_properties().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(err.to_string().contains("larger than 1024 bytes"), "{err}");
+    // The same body within the (default) limit is read.
+    let call = client(&server, fast_retry(0))
+        .get_call_connection("call-1")
+        .unwrap();
+    let props = call.get_call_properties().await.unwrap();
+    assert_eq!(props.call_connection_id, "call-1");
+}
+
+/// Counts `get_token` calls; every token lives `lifetime` seconds from when it is issued
+/// (negative: already expired). Slow, so that concurrent requests overlap a refresh.
+struct CountingToken {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    lifetime: i64,
+    fail_after: Option<usize>,
+}
+
+impl TokenCredential for CountingToken {
+    fn get_token(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<AccessToken>> + Send + '_>> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if self.fail_after.is_some_and(|limit| n > limit) {
+                return Err(Error::auth("token provider is down"));
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64;
+            Ok(AccessToken {
+                token: format!("tok-{n}"),
+                expires_on: (now + self.lifetime).max(0) as u64,
+            })
+        })
+    }
+}
+
+fn token_client(
+    server: &Recorder,
+    lifetime: i64,
+    fail_after: Option<usize>,
+) -> (
+    CallAutomationClient,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let credential = CountingToken {
+        calls: calls.clone(),
+        lifetime,
+        fail_after,
+    };
+    let client = CallAutomationClient::new(
+        &server.endpoint(),
+        Credential::Token(std::sync::Arc::new(credential)),
+        fast_retry(0),
+    )
+    .unwrap();
+    (client, calls)
+}
+
+#[tokio::test]
+async fn a_token_is_fetched_once_per_lifetime_and_shared_by_concurrent_requests() {
+    let server = Recorder::start(service_like).await;
+    let (client, calls) = token_client(&server, 3600, None);
+    let call = client.get_call_connection("c").unwrap();
+    // Concurrent first requests share one refresh.
+    let burst: Vec<_> = (0..20).map(|_| call.get_call_properties()).collect();
+    for result in futures_join_all(burst).await {
+        result.unwrap();
+    }
+    for _ in 0..30 {
+        call.get_call_properties().await.unwrap();
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let sent = server.take();
+    assert_eq!(sent.len(), 50);
+    assert!(sent
+        .iter()
+        .all(|r| r.header("authorization").as_deref() == Some("Bearer tok-1")));
+
+    // A token that lives less than the 5-minute margin is still reused (half its life).
+    let (client, calls) = token_client(&server, 120, None);
+    let call = client.get_call_connection("c").unwrap();
+    for _ in 0..10 {
+        call.get_call_properties().await.unwrap();
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // An expired token is never reused.
+    let (client, calls) = token_client(&server, -10, None);
+    let call = client.get_call_connection("c").unwrap();
+    for _ in 0..3 {
+        call.get_call_properties().await.unwrap();
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_using_the_unexpired_token() {
+    let server = Recorder::start(service_like).await;
+    // 10 s of life: refreshed after about half of it; the provider fails from then on.
+    let (client, calls) = token_client(&server, 10, Some(1));
+    let call = client.get_call_connection("c").unwrap();
+    call.get_call_properties().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    call.get_call_properties().await.unwrap();
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let sent = server.take();
+    assert_eq!(sent[1].header("authorization").unwrap(), "Bearer tok-1");
+
+    // With no usable token, the provider's error is the request's error.
+    let (client, _) = token_client(&server, 3600, Some(0));
+    let err = client
+        .get_call_connection("c")
+        .unwrap()
+        .get_call_properties()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth, "{err:?}");
+}
+
+/// Polls all futures concurrently on this task (no extra dependency for `join_all`).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, slot) in futures.iter_mut().zip(results.iter_mut()) {
+            if slot.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *slot = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(|r| r.unwrap()).collect()
+}

@@ -157,7 +157,9 @@ async fn refused(verifier: &CallbackVerifier, name: &str, token: &str, why: &str
 #[tokio::test]
 async fn every_bad_token_is_refused_with_its_reason() {
     let server = serve_jwks().await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     let t = tokens(&server.issuer);
     verifier.verify_token(&t.valid).await.expect("valid token");
     verifier
@@ -195,7 +197,9 @@ async fn every_bad_token_is_refused_with_its_reason() {
 #[tokio::test]
 async fn missing_or_malformed_authorization_is_refused() {
     let server = serve_jwks().await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     match verifier.verify_authorization(None).await {
         Err(Error::Auth { message }) => assert!(message.contains("missing"), "{message}"),
         other => panic!("expected Auth, got {other:?}"),
@@ -228,7 +232,9 @@ async fn missing_or_malformed_authorization_is_refused() {
 async fn unknown_kid_costs_exactly_one_refresh_then_is_refused() {
     let server = serve_jwks().await;
     // Default refresh rate limit: the refresh for the first unknown kid after a load is allowed.
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     let t = tokens(&server.issuer);
     verifier.verify_token(&t.valid).await.unwrap();
     assert_eq!(server.fetch_count(), 1, "initial load");
@@ -255,7 +261,9 @@ async fn unknown_kid_costs_exactly_one_refresh_then_is_refused() {
 #[tokio::test]
 async fn unknown_kid_first_is_one_fetch_and_a_rotation_is_picked_up() {
     let server = serve_jwks().await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     let t = tokens(&server.issuer);
     // The first token names an unknown kid: the initial load is its one fetch.
     refused(&verifier, "unknownKid", &t.unknown_kid, "unknown").await;
@@ -266,7 +274,9 @@ async fn unknown_kid_first_is_one_fetch_and_a_rotation_is_picked_up() {
     assert_eq!(server.fetch_count(), 1);
 
     // A fresh verifier, loaded, then the service rotates its key: the new kid is fetched once.
-    let fresh = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let fresh = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     fresh.verify_token(&t.valid).await.unwrap();
     server.jwks.lock().unwrap()["keys"] =
         json!([jwk(&keys().0, KID), jwk(&keys().1, "unknown-kid")]);
@@ -282,6 +292,7 @@ async fn static_jwks_refuses_the_same_tokens_without_fetching() {
     let jwks = json!({"keys": [jwk(&keys().0, KID)]}).to_string();
     let issuer = "https://acscallautomation.communication.azure.com";
     let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
         .with_jwks_url("http://127.0.0.1:9/never")
         .with_static_jwks(&jwks)
         .unwrap();
@@ -303,7 +314,9 @@ async fn static_jwks_refuses_the_same_tokens_without_fetching() {
 #[tokio::test]
 async fn oversized_and_garbage_tokens_are_refused_without_fetching() {
     let server = serve_jwks().await;
-    let verifier = CallbackVerifier::new(AUD).with_issuer(server.issuer.clone());
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
     let big = "A".repeat(1 << 20);
     for token in [
         format!("{big}.{big}.{big}"),
@@ -329,6 +342,7 @@ fn the_default_http_client_uses_the_shared_builder() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let verifier = CallbackVerifier::new(AUD)
+            .unwrap()
             .with_issuer("https://127.0.0.1:9")
             .with_min_refresh_interval(Duration::ZERO);
         let t = tokens("https://127.0.0.1:9");
@@ -343,4 +357,70 @@ fn the_default_http_client_uses_the_shared_builder() {
             other => panic!("{other:?}"),
         }
     });
+}
+
+#[test]
+fn an_empty_audience_is_refused_at_construction() {
+    for audience in ["", "   ", "\t\n"] {
+        match CallbackVerifier::new(audience) {
+            Err(Error::InvalidArgument { field, message }) => {
+                assert_eq!(field, "audience");
+                assert!(message.contains("empty"), "{message}");
+            }
+            other => panic!("`{audience:?}`: expected InvalidArgument, got {other:?}"),
+        }
+    }
+    // The free function builds a verifier too: same refusal, before any key is fetched.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(callsteer::events::verify_and_parse(
+        &reqwest::header::HeaderMap::new(),
+        b"[]",
+        "",
+    ));
+    assert!(
+        matches!(&result, Err(Error::InvalidArgument { field, .. }) if field == "audience"),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_jwks_document_is_refused_and_the_limit_is_configurable() {
+    let server = serve_jwks().await;
+    // The real key plus 2 MiB of a key type the verifier skips.
+    server.jwks.lock().unwrap()["keys"] = json!([
+        jwk(&keys().0, KID),
+        {"kty": "oct", "kid": "padding", "k": "A".repeat(2 << 20)},
+    ]);
+    let t = tokens(&server.issuer);
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone());
+    match verifier.verify_token(&t.valid).await {
+        Err(Error::Auth { message }) => {
+            assert!(message.contains("larger than 1048576 bytes"), "{message}")
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
+    let roomy = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(server.issuer.clone())
+        .with_max_jwks_bytes(4 << 20);
+    roomy.verify_token(&t.valid).await.expect("within 4 MiB");
+}
+
+#[tokio::test]
+async fn an_endless_jwks_document_is_cut_at_the_limit() {
+    let (base, sent) = common::serve_endless_body().await;
+    let verifier = CallbackVerifier::new(AUD)
+        .unwrap()
+        .with_issuer(base.clone());
+    let t = tokens(&base);
+    match verifier.verify_token(&t.valid).await {
+        Err(Error::Auth { message }) => {
+            assert!(message.contains("larger than 1048576 bytes"), "{message}")
+        }
+        other => panic!("expected Auth, got {other:?}"),
+    }
+    let sent = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < 64 << 20, "the server got {sent} bytes out");
 }

@@ -54,6 +54,7 @@ async fn test_tokens_have_the_documented_shape_and_verify_as_named() {
     );
 
     let verifier = CallbackVerifier::new(emu.handle.resource_id())
+        .unwrap()
         .with_issuer(body["issuer"].as_str().unwrap())
         .with_jwks_url(jwks_url);
     verifier

@@ -323,6 +323,7 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
     )
     .map_err(|e| e.to_string())?;
     let verifier = CallbackVerifier::new(RESOURCE_ID)
+        .map_err(|e| e.to_string())?
         .with_jwks_url(format!("{}/calling/keys", emulator.base_url));
     let callbacks = listener::serve(
         "127.0.0.1:0",

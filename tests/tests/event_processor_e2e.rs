@@ -29,6 +29,7 @@ impl Setup {
         let client =
             CallAutomationClient::from_connection_string(&emulator.connection_string).unwrap();
         let verifier = CallbackVerifier::new(RESOURCE_ID)
+            .unwrap()
             .with_jwks_url(format!("{}/calling/keys", emulator.base_url));
         let listener = listener::serve(
             "127.0.0.1:0",

@@ -358,6 +358,14 @@ class CallbackListener:
         v: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None: ...
+    async def aclose(self) -> None: ...
+    async def __aenter__(self) -> CallbackListener: ...
+    async def __aexit__(
+        self,
+        t: Optional[type[BaseException]],
+        v: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> bool: ...
 
 class CallbackVerifier:
     def __init__(
@@ -569,6 +577,9 @@ class CallAutomationClient:
         audience: Optional[str] = None,
         issuer: Optional[str] = None,
         jwks_url: Optional[str] = None,
+        allow_unauthenticated_event_grid: bool = False,
+        event_grid_secret: Optional[str] = None,
+        max_connections: Optional[int] = None,
     ) -> CallbackListener: ...
     def create_call(
         self,
@@ -673,6 +684,9 @@ class AsyncCallAutomationClient:
         audience: Optional[str] = None,
         issuer: Optional[str] = None,
         jwks_url: Optional[str] = None,
+        allow_unauthenticated_event_grid: bool = False,
+        event_grid_secret: Optional[str] = None,
+        max_connections: Optional[int] = None,
     ) -> CallbackListener: ...
     async def create_call(
         self,

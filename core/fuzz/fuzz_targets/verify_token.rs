@@ -28,6 +28,7 @@ fn setup() -> &'static (tokio::runtime::Runtime, CallbackVerifier) {
             .build()
             .unwrap();
         let verifier = CallbackVerifier::new(AUDIENCE)
+            .expect("a non-empty audience")
             .with_issuer(ISSUER)
             // The seed token stays within its validity, so the accepting path stays reachable.
             .with_leeway(Duration::from_secs(100 * 365 * 24 * 3600))
@@ -71,7 +72,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            let _ = CallbackVerifier::new(AUDIENCE).with_static_jwks(text);
+            let _ = CallbackVerifier::new(AUDIENCE)
+                .expect("a non-empty audience")
+                .with_static_jwks(text);
         }
     }
 });

@@ -5,7 +5,9 @@
 //! key with that `kid`; `iss` = the issuer; `aud` = the resource's immutable id (string or
 //! array); `exp` in the future and `nbf` (if present) in the past, both with a small leeway.
 //!
-//! Errors are [`Error::Auth`] and never contain the token.
+//! Errors are [`Error::Auth`] and never contain the token. The JWKS document is read with a size
+//! limit ([`DEFAULT_MAX_JWKS_BYTES`], see [`CallbackVerifier::with_max_jwks_bytes`]), so a
+//! misbehaving key endpoint cannot make the verifier buffer without bound.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +25,9 @@ use crate::error::{Error, Result};
 
 /// The issuer of Call Automation callback tokens.
 pub const DEFAULT_ISSUER: &str = "https://acscallautomation.communication.azure.com";
+
+/// The largest JWKS document read by default (1 MiB; the service's is about 2 KiB).
+pub const DEFAULT_MAX_JWKS_BYTES: usize = 1024 * 1024;
 
 /// base64url, with or without padding.
 const B64URL: GeneralPurpose = GeneralPurpose::new(
@@ -59,6 +64,7 @@ pub struct CallbackVerifier {
     audience: String,
     leeway: Duration,
     min_refresh_interval: Duration,
+    max_jwks_bytes: usize,
     static_keys: bool,
     http: Option<reqwest::Client>,
     cache: Arc<Mutex<KeyCache>>,
@@ -79,18 +85,37 @@ impl std::fmt::Debug for CallbackVerifier {
 impl CallbackVerifier {
     /// A verifier for the real service: issuer [`DEFAULT_ISSUER`], keys from
     /// `{issuer}/calling/keys`, audience = the ACS resource's immutable id.
-    pub fn new(audience: impl Into<String>) -> Self {
-        CallbackVerifier {
+    ///
+    /// An empty (or blank) audience is refused with [`Error::InvalidArgument`] naming
+    /// `audience`: it usually means an unset configuration value, and a verifier without an
+    /// audience would not tie tokens to this resource.
+    ///
+    /// ```
+    /// use callsteer::events::CallbackVerifier;
+    /// let verifier = CallbackVerifier::new("9b1c3c42-5f0e-4a6d-8c1e-0c5e1a7d2f10")?;
+    /// assert!(CallbackVerifier::new("  ").is_err());
+    /// # Ok::<(), callsteer::Error>(())
+    /// ```
+    pub fn new(audience: impl Into<String>) -> Result<Self> {
+        let audience = audience.into();
+        if audience.trim().is_empty() {
+            return Err(Error::invalid(
+                "audience",
+                "must not be empty: pass the Communication Services resource's immutable id",
+            ));
+        }
+        Ok(CallbackVerifier {
             issuer: DEFAULT_ISSUER.to_string(),
             jwks_url: default_jwks_url(DEFAULT_ISSUER),
-            audience: audience.into(),
+            audience,
             leeway: Duration::from_secs(60),
             min_refresh_interval: Duration::from_secs(30),
+            max_jwks_bytes: DEFAULT_MAX_JWKS_BYTES,
             static_keys: false,
             http: None,
             cache: Arc::default(),
             refresh: Arc::default(),
-        }
+        })
     }
 
     /// Sets the expected issuer (e.g. the emulator's URL); the JWKS URL becomes
@@ -123,6 +148,13 @@ impl CallbackVerifier {
     /// Minimum time between two key refreshes triggered by unknown `kid`s (default 30 s).
     pub fn with_min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
+        self
+    }
+
+    /// The largest JWKS document accepted (default [`DEFAULT_MAX_JWKS_BYTES`]); a larger one is
+    /// refused with an [`Error::Auth`] after reading at most this many bytes.
+    pub fn with_max_jwks_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_jwks_bytes = max_bytes;
         self
     }
 
@@ -341,10 +373,16 @@ impl CallbackVerifier {
                 "could not fetch signing keys: HTTP {status}"
             )));
         }
-        let body = response
-            .bytes()
+        let body = crate::transport::read_limited(response, self.max_jwks_bytes)
             .await
-            .map_err(|e| Error::auth(format!("could not read signing keys: {e}")))?;
+            .map_err(|e| match e {
+                crate::transport::LimitedReadError::TooLarge { limit } => Error::auth(format!(
+                    "the signing keys document is larger than {limit} bytes; refused"
+                )),
+                crate::transport::LimitedReadError::Read(e) => {
+                    Error::auth(format!("could not read signing keys: {}", e.without_url()))
+                }
+            })?;
         parse_jwks(&body)
     }
 }
@@ -358,7 +396,7 @@ pub async fn verify_and_parse(
     body: &[u8],
     expected_audience: &str,
 ) -> Result<Vec<CallAutomationEvent>> {
-    CallbackVerifier::new(expected_audience)
+    CallbackVerifier::new(expected_audience)?
         .verify_and_parse(headers, body)
         .await
 }

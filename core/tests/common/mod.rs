@@ -254,3 +254,41 @@ pub async fn serve_jwks(keys: Vec<serde_json::Value>) -> JwksServer {
         fetches,
     }
 }
+
+/// A raw HTTP/1.1 server whose every answer is `200` with a chunked body that never ends (it
+/// stops when the client goes away): what a client's response size limit must survive.
+/// Returns its base URL and the number of body bytes it managed to send so far.
+pub async fn serve_endless_body() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+                frame.extend_from_slice(&chunk);
+                frame.extend_from_slice(b"\r\n");
+                while stream.write_all(&frame).await.is_ok() {
+                    counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), sent)
+}

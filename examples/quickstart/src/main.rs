@@ -221,11 +221,28 @@ async fn run() -> Result<()> {
         .to_string();
 
     // The app's callback endpoint: verifies each callback's JWT against the service's keys.
-    let verifier = CallbackVerifier::new(resource_id).with_jwks_url(format!("{base}/calling/keys"));
-    let callbacks = listener::serve(
+    let verifier =
+        CallbackVerifier::new(resource_id)?.with_jwks_url(format!("{base}/calling/keys"));
+    // Event Grid (IncomingCall) carries no service JWT: a secret in its subscription's URL
+    // authenticates it instead.
+    let event_grid_secret = {
+        use std::hash::{BuildHasher, Hasher};
+        // std's per-process random hash keys: unguessable enough for a demo's secret.
+        let word = || {
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        };
+        format!("{:016x}{:016x}", word(), word())
+    };
+    let callbacks = listener::serve_with_config(
         "127.0.0.1:0",
         client.event_processor().clone(),
         Some(verifier),
+        listener::ListenerConfig {
+            event_grid_secret: Some(event_grid_secret.clone()),
+            ..Default::default()
+        },
     )
     .await?;
     let callback_url = format!("http://{}/events", callbacks.local_addr());
@@ -247,7 +264,10 @@ async fn run() -> Result<()> {
         .call(
             reqwest::Method::POST,
             "/emulator/event-subscriptions",
-            json!({"url": format!("http://{}/eventgrid", callbacks.local_addr())}),
+            json!({"url": format!(
+                "http://{}/eventgrid?secret={event_grid_secret}",
+                callbacks.local_addr()
+            )}),
         )
         .await?;
     admin

@@ -1,11 +1,14 @@
 """callsteer.aio: the same clients with ``async def`` methods, driven by the core's tokio
 runtime (real asyncio awaitables, not threads). Results from these clients have an awaitable
-``wait_for_event_processor``, and ``client.event_processor.wait_for_event`` is awaitable too."""
+``wait_for_event_processor``, and ``client.event_processor.wait_for_event`` is awaitable too.
+A ``CallbackListener`` closes without blocking the loop: ``await listener.aclose()`` or
+``async with client.start_callback_listener(...) as listener:``."""
 
 from __future__ import annotations
 
 from .. import (
     AddParticipantResult,
+    CallbackListener,
     CallConnectionProperties,
     CallInvite,
     CallParticipant,
@@ -35,6 +38,7 @@ __all__ = [
     "CallConnectionProperties",
     "CallInvite",
     "CallParticipant",
+    "CallbackListener",
     "CallbackVerifier",
     "CancelAddParticipantOperationResult",
     "CommunicationUserIdentifier",

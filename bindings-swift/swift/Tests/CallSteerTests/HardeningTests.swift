@@ -81,8 +81,8 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(object["audience"] as? String, testAudience)
     }
 
-    func verifier() -> CallbackVerifier {
-        CallbackVerifier(audience: testAudience, issuer: issuer, jwksUrl: jwksUrl)
+    func verifier() throws -> CallbackVerifier {
+        try CallbackVerifier(audience: testAudience, issuer: issuer, jwksUrl: jwksUrl)
     }
 
     var accessKey: String {
@@ -94,13 +94,19 @@ final class HardeningTests: XCTestCase {
 
     func testVerifierKeepsItsOptionsWithServiceDefaults() async throws {
         try await loadTokens()
-        let v = verifier()
+        let v = try verifier()
         XCTAssertEqual([v.audience(), v.issuer(), v.jwksUrl()], [testAudience, issuer, jwksUrl])
-        let plain = CallbackVerifier(audience: testAudience)
+        let plain = try CallbackVerifier(audience: testAudience)
         XCTAssertEqual(plain.issuer(), "https://acscallautomation.communication.azure.com")
         XCTAssertEqual(plain.jwksUrl(), plain.issuer() + "/calling/keys")
-        XCTAssertEqual(CallbackVerifier(audience: testAudience, issuer: "https://x.test").jwksUrl(),
+        XCTAssertEqual(try CallbackVerifier(audience: testAudience, issuer: "https://x.test").jwksUrl(),
                        "https://x.test/calling/keys")
+        do {
+            _ = try CallbackVerifier(audience: "")
+            XCTFail("an empty audience was accepted")
+        } catch let CallAutomationError.InvalidArgument(field, _) {
+            XCTAssertEqual(field, "audience")
+        }
     }
 
     func testValidTokenIsAcceptedAndTheBodyParsedIntoTypedEvents() async throws {
@@ -115,7 +121,7 @@ final class HardeningTests: XCTestCase {
 
     func testEveryBadTokenIsRefusedSayingWhy() async throws {
         try await loadTokens()
-        let v = verifier()
+        let v = try verifier()
         for (name, why) in badTokens {
             let token = try XCTUnwrap(tokens[name], name)
             do {
@@ -132,7 +138,7 @@ final class HardeningTests: XCTestCase {
 
     func testMissingOrMalformedAuthorizationIsRefused() async throws {
         try await loadTokens()
-        let v = verifier()
+        let v = try verifier()
         let cases: [(String?, String)] = [
             (nil, "missing Authorization header"), ("", "not a Bearer token"),
             ("Basic dXNlcjpwdw==", "not a Bearer token"), ("Bearer not-a-jwt", "not a JWS"),

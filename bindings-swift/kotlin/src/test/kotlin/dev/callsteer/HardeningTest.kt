@@ -98,6 +98,8 @@ class HardeningTest {
             assertEquals(plain.issuer() + "/calling/keys", plain.jwksUrl())
         }
         CallbackVerifier(TEST_AUDIENCE, issuer = "https://x.test").use { assertEquals("https://x.test/calling/keys", it.jwksUrl()) }
+        val empty = assertThrows<CallAutomationException.InvalidArgument> { CallbackVerifier("") }
+        assertEquals("audience", empty.field)
     }
 
     @Test
