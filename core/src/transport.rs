@@ -51,6 +51,10 @@ pub struct ClientOptions {
     /// Give add / remove / transfer / cancel a unique operation context when the caller gave
     /// none, so overlapping actions of one kind on one call are told apart by their events.
     pub generate_operation_context: bool,
+    /// The communication user this client acts as (the official SDKs' client-level `source` /
+    /// `sourceIdentity`): the `source` of `create_call` and the `answeredBy` of `answer_call`
+    /// unless the action's own options name one. Validated when used.
+    pub source: Option<crate::identifier::CommunicationIdentifier>,
 }
 
 impl Default for ClientOptions {
@@ -61,6 +65,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             user_agent_suffix: None,
             generate_operation_context: true,
+            source: None,
         }
     }
 }
