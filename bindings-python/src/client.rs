@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use callsteer::{
     AccessKeyCredential, AccessToken, AnswerCallOptions, CallAutomationClient,
-    CallConnectionResult, CallInvite, CallRejectReason, ClientOptions, CommunicationIdentifier,
-    ConnectCallOptions, CreateCallOptions, Credential, Error, RedirectCallOptions,
-    RejectCallOptions, TokenCredential,
+    CallConnectionResult, CallInvite, CallRejectReason, ClientOptions, ConnectCallOptions,
+    CreateCallOptions, Credential, Error, RedirectCallOptions, RejectCallOptions, TokenCredential,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyType};
@@ -25,9 +24,8 @@ const TOKEN_SCOPE: &str = "https://communication.azure.com//.default";
 
 /// What a client pyclass holds; cheap to share.
 pub struct ClientState {
+    /// The official SDK's `source` keyword is the core's `ClientOptions::source`.
     pub client: CallAutomationClient,
-    /// The official SDK's `source` keyword: caller of create_call, `answered_by` of answer_call.
-    pub source: Option<CommunicationIdentifier>,
 }
 
 /// A Python token credential (`get_token(*scopes)` → `.token`, `.expires_on`) for the core.
@@ -122,17 +120,14 @@ impl ClientState {
         source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
-            // The official SDK prefixes a bare host with https://.
-            let endpoint = if endpoint.to_ascii_lowercase().starts_with("http") {
-                endpoint.to_string()
-            } else {
-                format!("https://{endpoint}")
-            };
+            // A bare host gets `https://` in the core's parse_endpoint, as in every language.
             let cred = credential(py, credential_value)?;
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::new(&endpoint, cred, options(api_version))
+            let mut options = options(api_version);
+            options.source = source;
+            let client = CallAutomationClient::new(endpoint, cred, options)
                 .map_err(|e| errors::to_py(py, e))?;
-            Ok(Arc::new(ClientState { client, source }))
+            Ok(Arc::new(ClientState { client }))
         })
     }
 
@@ -144,12 +139,12 @@ impl ClientState {
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::from_connection_string_with_options(
-                conn_str,
-                options(api_version),
-            )
-            .map_err(|e| errors::to_py(py, e))?;
-            Ok(Arc::new(ClientState { client, source }))
+            let mut options = options(api_version);
+            options.source = source;
+            let client =
+                CallAutomationClient::from_connection_string_with_options(conn_str, options)
+                    .map_err(|e| errors::to_py(py, e))?;
+            Ok(Arc::new(ClientState { client }))
         })
     }
 
@@ -175,6 +170,7 @@ fn prep_create_call(
 ) -> PyResult<ConnFuture> {
     let caller = convert::phone_number(py, "sourceCallerIdNumber", source_caller_id_number)?;
     let teams_app_source = convert::opt_identifier(py, "teamsAppSource", teams_app_source)?;
+    let context = convert::invite_context(py, target_participant)?;
     let targets = if group {
         Targets::Many(convert::identifier_list(py, "targets", target_participant)?)
     } else {
@@ -184,7 +180,6 @@ fn prep_create_call(
     let mut options = CreateCallOptions {
         source_caller_id_number: caller,
         source_display_name,
-        source: state.source.clone(),
         teams_app_source,
         operation_context,
         cognitive_services_endpoint,
@@ -200,11 +195,11 @@ fn prep_create_call(
             options.source_caller_id_number =
                 options.source_caller_id_number.or(source_caller_id_number);
             options.source_display_name = options.source_display_name.or(source_display_name);
-            Box::pin(async move {
-                client
-                    .create_call(CallInvite::new(target), &callback_url, options)
-                    .await
-            })
+            let invite = CallInvite {
+                custom_calling_context: context,
+                ..CallInvite::new(target)
+            };
+            Box::pin(async move { client.create_call(invite, &callback_url, options).await })
         }
         Targets::Many(targets) => Box::pin(async move {
             client
@@ -249,7 +244,6 @@ fn prep_answer_call(
     let options = AnswerCallOptions {
         operation_context,
         cognitive_services_endpoint,
-        answered_by: state.source.clone(),
         ..Default::default()
     };
     Box::pin(async move {
@@ -271,6 +265,7 @@ fn prep_redirect_call(
         Some((target, caller, name)) => CallInvite {
             source_caller_id_number: caller,
             source_display_name: name,
+            custom_calling_context: convert::invite_context(py, target_participant)?,
             ..CallInvite::new(target)
         },
         None => CallInvite::new(convert::identifier(py, "target", target_participant)?),
@@ -294,7 +289,8 @@ fn reject_reason(
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    // A str or the str enum `CallRejectReason`; its value is the wire value.
+    // A str or the str enum `CallRejectReason`; its value is the wire value, read by the
+    // core's (case-insensitive) rule.
     let text: String = match value.getattr("value") {
         Ok(v) if !value.is_instance_of::<PyString>() || v.is_instance_of::<PyString>() => {
             v.extract().or_else(|_| value.extract())
@@ -302,16 +298,9 @@ fn reject_reason(
         _ => value.extract(),
     }
     .map_err(|_| errors::invalid(py, "callRejectReason", "must be none, busy or forbidden"))?;
-    match text.to_ascii_lowercase().as_str() {
-        "none" => Ok(Some(CallRejectReason::None)),
-        "busy" => Ok(Some(CallRejectReason::Busy)),
-        "forbidden" => Ok(Some(CallRejectReason::Forbidden)),
-        _ => Err(errors::invalid(
-            py,
-            "callRejectReason",
-            format!("`{text}` is not none, busy or forbidden"),
-        )),
-    }
+    text.parse::<CallRejectReason>()
+        .map(Some)
+        .map_err(|e| errors::to_py(py, e))
 }
 
 fn prep_reject_call(
