@@ -216,15 +216,13 @@ pub struct RejectCallOptions {
     pub call_reject_reason: Option<String>,
 }
 
+/// The client's `sourceIdentity` is the core's `ClientOptions::source`, which the core sends as
+/// `source` of create and `answeredBy` of answer.
 fn create_options(
     options: Option<CreateCallOptions>,
-    source: &Option<callsteer::CommunicationIdentifier>,
 ) -> napi::Result<callsteer::CreateCallOptions> {
     let Some(o) = options else {
-        return Ok(callsteer::CreateCallOptions {
-            source: source.clone(),
-            ..Default::default()
-        });
+        return Ok(callsteer::CreateCallOptions::default());
     };
     Ok(callsteer::CreateCallOptions {
         source_caller_id_number: convert::caller_id(
@@ -232,7 +230,6 @@ fn create_options(
             &o.source_call_id_number,
         )?,
         source_display_name: o.source_display_name,
-        source: source.clone(),
         teams_app_source: opt_identifier("teamsAppSource", &o.teams_app_source)?,
         operation_context: o.operation_context,
         cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
@@ -303,8 +300,9 @@ impl CallAutomationClient {
             }
         }
         guard(|| {
-            let options = client_options(&opts);
+            let mut options = client_options(&opts);
             let source = opt_identifier("sourceIdentity", &opts.source_identity)?;
+            options.source = source.clone();
             let endpoint = &connection_string_or_endpoint;
             let inner = match cred {
                 Cred::None => callsteer::CallAutomationClient::from_connection_string_with_options(
@@ -359,7 +357,7 @@ impl CallAutomationClient {
         options: Option<CreateCallOptions>,
     ) -> napi::Result<CallResult> {
         let invite = call_invite("targetParticipant", &target_participant)?;
-        let options = create_options(options, &self.source)?;
+        let options = create_options(options)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
         let inner = run(async move { client.create_call(invite, &url, options).await }).await?;
@@ -375,7 +373,7 @@ impl CallAutomationClient {
         options: Option<CreateCallOptions>,
     ) -> napi::Result<CallResult> {
         let targets = identifiers("targets", &target_participants)?;
-        let options = create_options(options, &self.source)?;
+        let options = create_options(options)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
         let inner =
@@ -439,15 +437,8 @@ impl CallAutomationClient {
     ) -> napi::Result<()> {
         let reason = match options.and_then(|o| o.call_reject_reason) {
             None => None,
-            Some(r) => Some(
-                serde_json::from_value::<callsteer::CallRejectReason>(serde_json::json!(r))
-                    .map_err(|_| {
-                        invalid(
-                            "callRejectReason",
-                            format!("`{r}` is not none, busy or forbidden"),
-                        )
-                    })?,
-            ),
+            // The core's case-insensitive rule, as in every language.
+            Some(r) => Some(r.parse::<callsteer::CallRejectReason>().js()?),
         };
         let client = self.inner.clone();
         run(async move {
