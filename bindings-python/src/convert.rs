@@ -475,6 +475,20 @@ pub fn identifier_list(
         let item = item?;
         let name = format!("{field}[{i}]");
         match call_invite(py, &name, &item)? {
+            // A list sends targets only: a CallInvite's caller id, display name or headers
+            // would be lost, so they are refused rather than unwrapped away.
+            Some((_, caller, display))
+                if caller.is_some()
+                    || display.is_some()
+                    || !invite_context(py, &item)?.is_empty() =>
+            {
+                return Err(errors::invalid(
+                    py,
+                    &name,
+                    "a CallInvite in a list of targets can only carry its target: give \
+                     source_caller_id_number / source_display_name to the call itself",
+                ));
+            }
             Some((target, _, _)) => out.push(target),
             None => out.push(identifier(py, &name, &item)?),
         }

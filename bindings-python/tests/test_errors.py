@@ -166,6 +166,13 @@ CASES: list[tuple[str, Any, str]] = [
         "sip_headers",
     ),
     (
+        "invite with a caller id in a group",
+        lambda: CLIENT.create_group_call(
+            [USER, callsteer.CallInvite(USER, source_display_name="Desk")], CB
+        ),
+        "target_participants[1]",
+    ),
+    (
         "client source not a user",
         lambda: callsteer.CallAutomationClient.from_connection_string(
             "endpoint=http://127.0.0.1:9/;accesskey=c2VjcmV0",
