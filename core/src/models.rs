@@ -7,7 +7,7 @@
 //! with a warning in the log; see [`salvage`].
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::identifier::{CommunicationIdentifier, CommunicationIdentifierModel};
@@ -179,7 +179,7 @@ pub(crate) mod salvage {
         value: &Value,
         what: &str,
     ) -> T {
-        if let Ok(whole) = serde_json::from_value::<T>(value.clone()) {
+        if let Ok(whole) = T::deserialize(value) {
             return whole;
         }
         let Value::Object(fields) = value else {
@@ -193,7 +193,7 @@ pub(crate) mod salvage {
         for (key, field) in fields {
             let mut trial = kept.clone();
             trial.insert(key.clone(), field.clone());
-            if serde_json::from_value::<T>(Value::Object(trial.clone())).is_ok() {
+            if T::deserialize(&Value::Object(trial.clone())).is_ok() {
                 kept = trial;
             } else {
                 tracing::warn!(field = %key, "unreadable field in the service's {what}; ignored");
@@ -237,6 +237,10 @@ pub(crate) mod salvage {
     }
 
     pub(crate) fn properties(value: &Value) -> CallConnectionPropertiesModel {
+        // The usual case: everything reads, no copy.
+        if let Ok(model) = CallConnectionPropertiesModel::deserialize(value) {
+            return model;
+        }
         let value = map_key(value, "targets", |t| map_items(t, identifier_value));
         let value = map_key(&value, "source", identifier_value);
         lenient(&value, "call connection properties")
@@ -247,16 +251,25 @@ pub(crate) mod salvage {
     }
 
     pub(crate) fn participant(value: &Value) -> CallParticipantModel {
+        if let Ok(model) = CallParticipantModel::deserialize(value) {
+            return model;
+        }
         let value = map_key(value, "identifier", identifier_value);
         lenient(&value, "participant")
     }
 
     pub(crate) fn participants_page(value: &Value) -> GetParticipantsResponse {
+        if let Ok(page) = GetParticipantsResponse::deserialize(value) {
+            return page;
+        }
         let value = map_key(value, "value", |v| map_items(v, participant_value));
         lenient(&value, "participant list")
     }
 
     pub(crate) fn add_participant(value: &Value) -> AddParticipantResponse {
+        if let Ok(answer) = AddParticipantResponse::deserialize(value) {
+            return answer;
+        }
         let value = map_key(value, "participant", participant_value);
         lenient(&value, "add participant answer")
     }
