@@ -305,16 +305,18 @@ impl CallAutomationClient {
         validate::non_empty("incomingCallContext", incoming_call_context)?;
         validate::callback_url("callbackUri", callback_url)?;
         validate::operation_context(options.operation_context.as_deref())?;
-        let answered_by = match options
-            .answered_by
-            .as_ref()
-            .or(self.options().source.as_ref())
-        {
+        // The client's own `source` answers unless the options name someone; an error names
+        // whichever of the two was used.
+        let (field, answerer) = match &options.answered_by {
+            Some(given) => ("answeredBy", Some(given)),
+            None => ("source", self.options().source.as_ref()),
+        };
+        let answered_by = match answerer {
             Some(CommunicationIdentifier::CommunicationUser { id }) => {
-                validate::non_empty("answeredBy", id)?;
+                validate::non_empty(field, id)?;
                 Some(CommunicationUserIdentifierModel { id: id.clone() })
             }
-            Some(_) => return Err(Error::invalid("answeredBy", "must be a communication user")),
+            Some(_) => return Err(Error::invalid(field, "must be a communication user")),
             None => None,
         };
         let request = AnswerCallRequest {

@@ -195,7 +195,7 @@ macro_rules! fields {
 
 /// Every field an `InvalidArgument` can name, canonical first, then its name in Rust, Python,
 /// Node and Swift/Kotlin (uniffi generates the same camelCase names for both). The one place
-/// where a binding's spelling of a field is decided; `core/tests/field_names.rs` checks that
+/// where a binding's spelling of a field is decided; `core/tests/client_rules.rs` checks that
 /// every field the core and the bindings raise is here.
 pub const FIELD_NAMES: &[FieldNames] = fields![
     // (canonical, Rust, Python, Node, Swift/Kotlin)

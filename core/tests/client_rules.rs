@@ -328,6 +328,10 @@ async fn client_source_is_create_source_and_answer_answered_by() {
         ),
         "source"
     );
+    assert_eq!(
+        invalid_field(client.answer_call("ctx", CB, Default::default()).await),
+        "source"
+    );
 }
 
 // ---- shared vectors ----
