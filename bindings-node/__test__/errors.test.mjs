@@ -40,16 +40,16 @@ async function callCount() {
 test('bad input rejects with InvalidArgumentError naming the field, before any request', async () => {
   const { client, callbackUrl } = world
   const before = await callCount()
-  await assert.rejects(client.createCall({ targetParticipant: { phoneNumber: '+16041234567' } }, callbackUrl), invalid('sourceCallerIdNumber'))
+  await assert.rejects(client.createCall({ targetParticipant: { phoneNumber: '+16041234567' } }, callbackUrl), invalid('sourceCallIdNumber'))
   await assert.rejects(
     client.createCall({ targetParticipant: { phoneNumber: '16041234567' }, sourceCallIdNumber: { phoneNumber: '+16044561234' } }, callbackUrl),
     (e) => e instanceof InvalidArgumentError && e.field === 'targetParticipant',
   )
   await assert.rejects(client.createCall({}, callbackUrl), invalid('targetParticipant.targetParticipant'))
   await assert.rejects(client.createCall({ targetParticipant: {} }, callbackUrl), invalid('targetParticipant'))
-  await assert.rejects(client.createCall({ targetParticipant: user }, 'not a url'), invalid('callbackUri'))
-  await assert.rejects(client.createCall({ targetParticipant: user }), invalid('callbackUri'))
-  await assert.rejects(client.createGroupCall([], callbackUrl), invalid('targets'))
+  await assert.rejects(client.createCall({ targetParticipant: user }, 'not a url'), invalid('callbackUrl'))
+  await assert.rejects(client.createCall({ targetParticipant: user }), invalid('callbackUrl'))
+  await assert.rejects(client.createGroupCall([], callbackUrl), invalid('targetParticipants'))
   await assert.rejects(client.connectCall({ kind: 'meetingLocator', id: 'x' }, callbackUrl), invalid('callLocator.kind'))
   await assert.rejects(client.connectCall({ kind: 'serverCallLocator', id: '' }, callbackUrl), invalid('callLocator'))
   await assert.rejects(client.answerCall('', callbackUrl), invalid('incomingCallContext'))
@@ -60,11 +60,11 @@ test('bad input rejects with InvalidArgumentError naming the field, before any r
   )
   const call = client.getCallConnection('some-call')
   await assert.rejects(call.addParticipant({ targetParticipant: user }, { invitationTimeoutInSeconds: 999 }), invalid('invitationTimeoutInSeconds'))
-  await assert.rejects(call.addParticipant({ targetParticipant: { phoneNumber: '+16041234567' } }), invalid('sourceCallerIdNumber'))
-  await assert.rejects(call.removeParticipant({ communicationUserId: '' }), (e) => e instanceof InvalidArgumentError && /participantToRemove/.test(e.field))
+  await assert.rejects(call.addParticipant({ targetParticipant: { phoneNumber: '+16041234567' } }), invalid('sourceCallIdNumber'))
+  await assert.rejects(call.removeParticipant({ communicationUserId: '' }), invalid('participant'))
   await assert.rejects(call.muteParticipant({ phoneNumber: '+16041234567' }), (e) => e instanceof InvalidArgumentError)
   await assert.rejects(call.cancelAddParticipantOperation(''), invalid('invitationId'))
-  await assert.rejects(call.transferCallToParticipant(user, { operationCallbackUrl: 'nope' }), invalid('operationCallbackUri'))
+  await assert.rejects(call.transferCallToParticipant(user, { operationCallbackUrl: 'nope' }), invalid('operationCallbackUrl'))
   assert.throws(() => client.getCallConnection(''), invalid('callConnectionId'))
   // A value of the wrong JS type is an argument error too.
   await assert.rejects(client.createCall(42, callbackUrl), InvalidArgumentError)
@@ -72,7 +72,7 @@ test('bad input rejects with InvalidArgumentError naming the field, before any r
 })
 
 test('bad client construction throws InvalidArgumentError', () => {
-  assert.throws(() => new CallAutomationClient('endpoint=http://127.0.0.1:1/'), invalid('connection_string'))
+  assert.throws(() => new CallAutomationClient('endpoint=http://127.0.0.1:1/'), invalid('connectionString'))
   assert.throws(() => new CallAutomationClient('nonsense'), InvalidArgumentError)
   assert.throws(() => new CallAutomationClient('ftp://x/', { key: 'c2VjcmV0' }), invalid('endpoint'))
   assert.throws(() => new CallAutomationClient(world.emulator.baseUrl, { key: 42 }), invalid('credential.key'))

@@ -219,7 +219,10 @@ class Runner {
           assert.ok(error, `${at}: expected error ${JSON.stringify(step.expectError)}, got ${JSON.stringify(result)}`)
           assert.ok(error instanceof callsteer.CallAutomationError, `${at}: not a CallAutomationError: ${error}`)
           const got = errorJson(error)
-          assert.ok(subset(step.expectError, got), `${at}: expected error ${JSON.stringify(step.expectError)}, got ${JSON.stringify(got)}`)
+          // Fields are named in the caller's language (tests/scenarios/README.md).
+          const { fieldIn, ...want } = step.expectError
+          if (fieldIn) want.field = fieldIn.node
+          assert.ok(subset(want, got), `${at}: expected error ${JSON.stringify(want)}, got ${JSON.stringify(got)}`)
           continue
         }
         if (error) throw new Error(`${at}: ${error.stack ?? error}`)

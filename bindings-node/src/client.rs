@@ -252,15 +252,13 @@ pub struct RejectCallOptions {
     pub timeout: Option<f64>,
 }
 
+/// The client's `sourceIdentity` is the core's `ClientOptions::source`, which the core sends as
+/// `source` of create and `answeredBy` of answer.
 fn create_options(
     options: Option<CreateCallOptions>,
-    source: &Option<callsteer::CommunicationIdentifier>,
 ) -> napi::Result<callsteer::CreateCallOptions> {
     let Some(o) = options else {
-        return Ok(callsteer::CreateCallOptions {
-            source: source.clone(),
-            ..Default::default()
-        });
+        return Ok(callsteer::CreateCallOptions::default());
     };
     Ok(callsteer::CreateCallOptions {
         source_caller_id_number: convert::caller_id(
@@ -268,7 +266,6 @@ fn create_options(
             &o.source_call_id_number,
         )?,
         source_display_name: o.source_display_name,
-        source: source.clone(),
         teams_app_source: opt_identifier("teamsAppSource", &o.teams_app_source)?,
         operation_context: o.operation_context,
         cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
@@ -339,8 +336,9 @@ impl CallAutomationClient {
             }
         }
         guard(|| {
-            let options = client_options(&opts);
+            let mut options = client_options(&opts);
             let source = opt_identifier("sourceIdentity", &opts.source_identity)?;
+            options.source = source.clone();
             let endpoint = &connection_string_or_endpoint;
             let inner = match cred {
                 Cred::None => callsteer::CallAutomationClient::from_connection_string_with_options(
@@ -396,7 +394,7 @@ impl CallAutomationClient {
     ) -> napi::Result<CallResult> {
         let bounds = bounds_of!(options);
         let invite = call_invite("targetParticipant", &target_participant)?;
-        let options = create_options(options, &self.source)?;
+        let options = create_options(options)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
         let inner = run_bounded(bounds, async move {
@@ -416,7 +414,7 @@ impl CallAutomationClient {
     ) -> napi::Result<CallResult> {
         let bounds = bounds_of!(options);
         let targets = identifiers("targets", &target_participants)?;
-        let options = create_options(options, &self.source)?;
+        let options = create_options(options)?;
         let client = self.inner.clone();
         let url = callback(callback_url);
         let inner = run_bounded(bounds, async move {
@@ -484,15 +482,8 @@ impl CallAutomationClient {
         let bounds = bounds_of!(options);
         let reason = match options.and_then(|o| o.call_reject_reason) {
             None => None,
-            Some(r) => Some(
-                serde_json::from_value::<callsteer::CallRejectReason>(serde_json::json!(r))
-                    .map_err(|_| {
-                        invalid(
-                            "callRejectReason",
-                            format!("`{r}` is not none, busy or forbidden"),
-                        )
-                    })?,
-            ),
+            // The core's case-insensitive rule, as in every language.
+            Some(r) => Some(r.parse::<callsteer::CallRejectReason>().js()?),
         };
         let client = self.inner.clone();
         run_bounded(bounds, async move {

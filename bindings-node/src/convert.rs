@@ -9,7 +9,6 @@ use callsteer::identifier::{
 };
 use callsteer::CommunicationCloud;
 use napi_derive::napi;
-use serde_json::json;
 
 use crate::errors::invalid;
 
@@ -35,11 +34,12 @@ pub struct CommunicationIdentifier {
     pub id: Option<String>,
 }
 
+/// The core's case-insensitive rule (`public`, `PUBLIC`, …), as in every language.
 fn cloud(field: &str, value: &Option<String>) -> napi::Result<Option<CommunicationCloud>> {
     value
         .as_ref()
         .map(|c| {
-            serde_json::from_value(json!(c)).map_err(|_| {
+            c.parse::<CommunicationCloud>().map_err(|_| {
                 invalid(
                     format!("{field}.cloud"),
                     format!("`{c}` is not public, dod or gcch"),

@@ -22,12 +22,15 @@ fn record(kind: &str, fields: Value) -> JsError {
     )
 }
 
-/// Maps a core error to a JS error record.
+/// Maps a core error to a JS error record. Field names are the official JS SDK's
+/// (`invitationTimeoutInSeconds`, `callbackUrl`, `sourceCallIdNumber`, …), rendered by the
+/// core's one table.
 pub fn to_js(error: callsteer::Error) -> JsError {
-    let message = error.to_string();
+    let message = error.message_in(callsteer::Language::Node);
     let kind = error.kind().as_str();
+    let field = error.field_in(callsteer::Language::Node);
     match error {
-        callsteer::Error::InvalidArgument { field, .. } => {
+        callsteer::Error::InvalidArgument { .. } => {
             record(kind, json!({ "message": message, "field": field }))
         }
         callsteer::Error::Service {
@@ -53,7 +56,8 @@ pub fn to_js(error: callsteer::Error) -> JsError {
     }
 }
 
-/// An `InvalidArgument` error for an argument that could not be converted.
+/// An `InvalidArgument` error for an argument that could not be converted; `field` is the
+/// canonical name, rendered in the JS spelling like the core's errors.
 pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> JsError {
     to_js(callsteer::Error::invalid(field, message))
 }

@@ -320,7 +320,13 @@ fn prep_add(
     };
     invite.source_caller_id_number = caller.or(invite.source_caller_id_number);
     invite.source_display_name = source_display_name.or(invite.source_display_name);
-    invite.custom_calling_context = convert::custom_calling_context(py, sip_headers, voip_headers)?;
+    // Keyword headers win; without them, a CallInvite's own headers are sent, not dropped.
+    let keywords = convert::custom_calling_context(py, sip_headers, voip_headers)?;
+    invite.custom_calling_context = if keywords.is_empty() {
+        convert::invite_context(py, target_participant)?
+    } else {
+        keywords
+    };
     let options = AddParticipantOptions {
         invitation_timeout_in_seconds: invitation_timeout,
         operation_context,

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use callsteer::{
     AccessKeyCredential, AccessToken, AnswerCallOptions, CallAutomationClient,
-    CallConnectionResult, CallInvite, CallRejectReason, ClientOptions, CommunicationIdentifier,
-    ConnectCallOptions, CreateCallOptions, Credential, Error, RedirectCallOptions,
-    RejectCallOptions, TokenCredential,
+    CallConnectionResult, CallInvite, CallRejectReason, ClientOptions, ConnectCallOptions,
+    CreateCallOptions, Credential, Error, RedirectCallOptions, RejectCallOptions, TokenCredential,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -27,9 +26,8 @@ const TOKEN_SCOPE: &str = "https://communication.azure.com//.default";
 
 /// What a client pyclass holds; cheap to share.
 pub struct ClientState {
+    /// The official SDK's `source` keyword is the core's `ClientOptions::source`.
     pub client: CallAutomationClient,
-    /// The official SDK's `source` keyword: caller of create_call, `answered_by` of answer_call.
-    pub source: Option<CommunicationIdentifier>,
 }
 
 /// A Python token credential (`get_token(*scopes)` → `.token`, `.expires_on`) for the core.
@@ -289,18 +287,13 @@ impl ClientState {
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
-            let options = options(py, api_version, kwargs)?;
-            // The official SDK prefixes a bare host with https://.
-            let endpoint = if endpoint.to_ascii_lowercase().starts_with("http") {
-                endpoint.to_string()
-            } else {
-                format!("https://{endpoint}")
-            };
+            // A bare host gets `https://` in the core's parse_endpoint, as in every language.
+            let mut options = options(py, api_version, kwargs)?;
             let cred = credential(py, credential_value)?;
-            let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::new(&endpoint, cred, options)
+            options.source = convert::opt_identifier(py, "source", source)?;
+            let client = CallAutomationClient::new(endpoint, cred, options)
                 .map_err(|e| python_option_names(py, e))?;
-            Ok(Arc::new(ClientState { client, source }))
+            Ok(Arc::new(ClientState { client }))
         })
     }
 
@@ -312,12 +305,12 @@ impl ClientState {
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
-            let options = options(py, api_version, kwargs)?;
-            let source = convert::opt_identifier(py, "source", source)?;
+            let mut options = options(py, api_version, kwargs)?;
+            options.source = convert::opt_identifier(py, "source", source)?;
             let client =
                 CallAutomationClient::from_connection_string_with_options(conn_str, options)
                     .map_err(|e| python_option_names(py, e))?;
-            Ok(Arc::new(ClientState { client, source }))
+            Ok(Arc::new(ClientState { client }))
         })
     }
 
@@ -343,6 +336,7 @@ fn prep_create_call(
 ) -> PyResult<ConnFuture> {
     let caller = convert::phone_number(py, "sourceCallerIdNumber", source_caller_id_number)?;
     let teams_app_source = convert::opt_identifier(py, "teamsAppSource", teams_app_source)?;
+    let context = convert::invite_context(py, target_participant)?;
     let targets = if group {
         Targets::Many(convert::identifier_list(py, "targets", target_participant)?)
     } else {
@@ -352,7 +346,6 @@ fn prep_create_call(
     let mut options = CreateCallOptions {
         source_caller_id_number: caller,
         source_display_name,
-        source: state.source.clone(),
         teams_app_source,
         operation_context,
         cognitive_services_endpoint,
@@ -368,11 +361,11 @@ fn prep_create_call(
             options.source_caller_id_number =
                 options.source_caller_id_number.or(source_caller_id_number);
             options.source_display_name = options.source_display_name.or(source_display_name);
-            Box::pin(async move {
-                client
-                    .create_call(CallInvite::new(target), &callback_url, options)
-                    .await
-            })
+            let invite = CallInvite {
+                custom_calling_context: context,
+                ..CallInvite::new(target)
+            };
+            Box::pin(async move { client.create_call(invite, &callback_url, options).await })
         }
         Targets::Many(targets) => Box::pin(async move {
             client
@@ -417,7 +410,6 @@ fn prep_answer_call(
     let options = AnswerCallOptions {
         operation_context,
         cognitive_services_endpoint,
-        answered_by: state.source.clone(),
         ..Default::default()
     };
     Box::pin(async move {
@@ -439,6 +431,7 @@ fn prep_redirect_call(
         Some((target, caller, name)) => CallInvite {
             source_caller_id_number: caller,
             source_display_name: name,
+            custom_calling_context: convert::invite_context(py, target_participant)?,
             ..CallInvite::new(target)
         },
         None => CallInvite::new(convert::identifier(py, "target", target_participant)?),
@@ -462,7 +455,8 @@ fn reject_reason(
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    // A str or the str enum `CallRejectReason`; its value is the wire value.
+    // A str or the str enum `CallRejectReason`; its value is the wire value, read by the
+    // core's (case-insensitive) rule.
     let text: String = match value.getattr("value") {
         Ok(v) if !value.is_instance_of::<PyString>() || v.is_instance_of::<PyString>() => {
             v.extract().or_else(|_| value.extract())
@@ -470,16 +464,9 @@ fn reject_reason(
         _ => value.extract(),
     }
     .map_err(|_| errors::invalid(py, "callRejectReason", "must be none, busy or forbidden"))?;
-    match text.to_ascii_lowercase().as_str() {
-        "none" => Ok(Some(CallRejectReason::None)),
-        "busy" => Ok(Some(CallRejectReason::Busy)),
-        "forbidden" => Ok(Some(CallRejectReason::Forbidden)),
-        _ => Err(errors::invalid(
-            py,
-            "callRejectReason",
-            format!("`{text}` is not none, busy or forbidden"),
-        )),
-    }
+    text.parse::<CallRejectReason>()
+        .map(Some)
+        .map_err(|e| errors::to_py(py, e))
 }
 
 fn prep_reject_call(

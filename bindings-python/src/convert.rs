@@ -59,19 +59,13 @@ fn parse_cloud(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Com
     if value.is_none() {
         return Ok(CommunicationCloud::Public);
     }
+    // A str or the str enum `CommunicationCloudEnvironment`; the core's case-insensitive rule.
     let text: String = value
-        .extract()
+        .getattr("value")
+        .and_then(|v| v.extract())
+        .or_else(|_| value.extract())
         .map_err(|_| errors::invalid(py, "cloud", "must be PUBLIC, DOD or GCCH"))?;
-    match text.to_ascii_lowercase().as_str() {
-        "public" => Ok(CommunicationCloud::Public),
-        "dod" => Ok(CommunicationCloud::Dod),
-        "gcch" => Ok(CommunicationCloud::Gcch),
-        _ => Err(errors::invalid(
-            py,
-            "cloud",
-            format!("`{text}` is not PUBLIC, DOD or GCCH"),
-        )),
-    }
+    text.parse().map_err(|e| errors::to_py(py, e))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,6 +413,7 @@ pub fn call_invite(
     }
     let target = identifier(py, field, &value.getattr("target")?)?;
     let caller = value.getattr("source_caller_id_number").ok();
+    // `sip_headers` / `voip_headers` of the invitation are read by `invite_context`.
     let caller = phone_number(py, "sourceCallerIdNumber", caller.as_ref())?;
     let name = value
         .getattr("source_display_name")
@@ -430,8 +425,19 @@ pub fn call_invite(
     Ok(Some((target, caller, name)))
 }
 
+/// The `sip_headers` / `voip_headers` of a `CallInvite`-shaped object (empty for a bare
+/// identifier), so that the core refuses or sends them instead of their being dropped here.
+pub fn invite_context(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<CustomCallingContext> {
+    if value.hasattr("raw_id")? || !value.hasattr("target")? {
+        return Ok(CustomCallingContext::new());
+    }
+    let sip = value.getattr("sip_headers").ok();
+    let voip = value.getattr("voip_headers").ok();
+    custom_calling_context(py, sip.as_ref(), voip.as_ref())
+}
+
 pub fn targets(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Targets> {
-    if let Some((target, caller, name)) = call_invite(py, "targetParticipant", value)? {
+    if let Some((target, caller, name)) = call_invite(py, "callInvite.target", value)? {
         return Ok(Targets::One {
             target,
             source_caller_id_number: caller,
@@ -442,7 +448,7 @@ pub fn targets(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Targets> {
         return Ok(Targets::Many(identifier_list(py, "targets", value)?));
     }
     Ok(Targets::One {
-        target: identifier(py, "targetParticipant", value)?,
+        target: identifier(py, "callInvite.target", value)?,
         source_caller_id_number: None,
         source_display_name: None,
     })
@@ -469,6 +475,20 @@ pub fn identifier_list(
         let item = item?;
         let name = format!("{field}[{i}]");
         match call_invite(py, &name, &item)? {
+            // A list sends targets only: a CallInvite's caller id, display name or headers
+            // would be lost, so they are refused rather than unwrapped away.
+            Some((_, caller, display))
+                if caller.is_some()
+                    || display.is_some()
+                    || !invite_context(py, &item)?.is_empty() =>
+            {
+                return Err(errors::invalid(
+                    py,
+                    &name,
+                    "a CallInvite in a list of targets can only carry its target: give \
+                     source_caller_id_number / source_display_name to the call itself",
+                ));
+            }
             Some((target, _, _)) => out.push(target),
             None => out.push(identifier(py, &name, &item)?),
         }

@@ -4,7 +4,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use callsteer::Error;
+use callsteer::{Error, Language};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -34,16 +34,21 @@ fn obj<'py, T: IntoPyObject<'py>>(py: Python<'py>, value: T) -> Py<PyAny> {
     value.into_py_any(py).unwrap_or_else(|_| py.None())
 }
 
-/// Maps a core error to its Python exception (needs the GIL).
+/// Maps a core error to its Python exception (needs the GIL). Field names are the official
+/// Python SDK's (`invitation_timeout`, `sip_headers`, …), rendered by the core's one table.
 pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
-    let message = error.to_string();
+    let message = error.message_in(Language::Python);
     let kind = obj(py, error.kind().as_str());
+    let field = error.field_in(Language::Python);
     match error {
-        Error::InvalidArgument { field, .. } => build(
+        Error::InvalidArgument { .. } => build(
             py,
             "InvalidArgumentError",
             message,
-            &[("kind", kind), ("field", obj(py, field))],
+            &[
+                ("kind", kind),
+                ("field", obj(py, field.unwrap_or_default())),
+            ],
         ),
         Error::Auth { .. } => build(py, "AuthenticationError", message, &[("kind", kind)]),
         Error::Service {
@@ -84,7 +89,8 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
     }
 }
 
-/// `InvalidArgumentError` raised by the binding itself (a Python value of the wrong shape).
+/// `InvalidArgumentError` raised by the binding itself (a Python value of the wrong shape);
+/// `field` is the canonical name, rendered in Python's spelling like the core's errors.
 pub fn invalid(py: Python<'_>, field: &str, message: impl Into<String>) -> PyErr {
     to_py(py, Error::invalid(field, message))
 }

@@ -506,6 +506,10 @@ class ScenarioRunner:
         want = step.get("expectError")
         if want is None:
             raise AssertionError(f"{at}: {error!r}") from error
+        if "fieldIn" in want:
+            # Fields are named in the caller's language (tests/scenarios/README.md).
+            want = {k: v for k, v in want.items() if k != "fieldIn"}
+            want["field"] = step["expectError"]["fieldIn"]["python"]
         assert isinstance(error, callsteer.CallAutomationError), f"{at}: {error!r}"
         got = error_json(error)
         assert subset(want, got), f"{at}: expected error {want}, got {got}"

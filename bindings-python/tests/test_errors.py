@@ -27,108 +27,159 @@ CASES: list[tuple[str, Any, str]] = [
     (
         "phone target without caller id",
         lambda: CLIENT.create_call(PhoneNumberIdentifier("+16041234567"), CB),
-        "sourceCallerIdNumber",
+        "source_caller_id_number",
     ),
     (
         "phone target not E.164",
         lambda: CLIENT.create_call(
             PhoneNumberIdentifier("12345"), CB, source_caller_id_number="+16044561234"
         ),
-        "targetParticipant",
+        "target_participant",
     ),
     (
         "caller id not E.164",
         lambda: CLIENT.create_call(USER, CB, source_caller_id_number="0800"),
-        "sourceCallerIdNumber",
+        "source_caller_id_number",
     ),
-    ("callback not a URL", lambda: CLIENT.create_call(USER, "not a url"), "callbackUri"),
-    ("str target", lambda: CLIENT.create_call("8:acs:res_alice", CB), "targetParticipant"),
-    ("empty group", lambda: CLIENT.create_group_call([], CB), "targets"),
-    ("bad group member", lambda: CLIENT.create_group_call([USER, 42], CB), "targets[1]"),
-    ("no locator", lambda: CLIENT.connect_call(CB), "callLocator"),
+    ("callback not a URL", lambda: CLIENT.create_call(USER, "not a url"), "callback_url"),
+    ("str target", lambda: CLIENT.create_call("8:acs:res_alice", CB), "target_participant"),
+    ("empty group", lambda: CLIENT.create_group_call([], CB), "target_participants"),
+    (
+        "bad group member",
+        lambda: CLIENT.create_group_call([USER, 42], CB),
+        "target_participants[1]",
+    ),
+    ("no locator", lambda: CLIENT.connect_call(CB), "call_locator"),
     (
         "two locators",
         lambda: CLIENT.connect_call(CB, server_call_id="a", room_id="b"),
-        "callLocator",
+        "call_locator",
     ),
     (
         "locator object and keyword",
         lambda: CLIENT.connect_call(
             CB, call_locator=callsteer.ServerCallLocator("a"), server_call_id="b"
         ),
-        "callLocator",
+        "call_locator",
     ),
-    ("empty incoming context", lambda: CLIENT.answer_call("", CB), "incomingCallContext"),
+    ("empty incoming context", lambda: CLIENT.answer_call("", CB), "incoming_call_context"),
     (
         "reject reason",
         lambda: CLIENT.reject_call("ctx", call_reject_reason="maybe"),
-        "callRejectReason",
+        "call_reject_reason",
     ),
-    ("empty call id", lambda: CLIENT.get_call_connection(""), "callConnectionId"),
+    ("empty call id", lambda: CLIENT.get_call_connection(""), "call_connection_id"),
     (
         "timeout 0",
         lambda: CALL.add_participant(USER, invitation_timeout=0),
-        "invitationTimeoutInSeconds",
+        "invitation_timeout",
     ),
     (
         "timeout 500",
         lambda: CALL.add_participant(USER, invitation_timeout=500),
-        "invitationTimeoutInSeconds",
+        "invitation_timeout",
     ),
     (
         "add phone without caller id",
         lambda: CALL.add_participant(PhoneNumberIdentifier("+16041234567")),
-        "sourceCallerIdNumber",
+        "source_caller_id_number",
     ),
     (
         "sip header name",
         lambda: CALL.add_participant(USER, sip_headers={"Bad-Header": "v"}),
-        "customCallingContext.sipHeaders",
+        "sip_headers",
     ),
     (
         "sip header value type",
         lambda: CALL.add_participant(USER, sip_headers={"X-MS-Custom-a": 1}),
-        "customCallingContext.sipHeaders",
+        "sip_headers",
     ),
     (
         "voip headers not a dict",
         lambda: CALL.add_participant(USER, voip_headers=["a"]),
-        "customCallingContext.voipHeaders",
+        "voip_headers",
     ),
     (
         "operation callback",
         lambda: CALL.remove_participant(USER, operation_callback_url="ftp://x"),
-        "operationCallbackUri",
+        "operation_callback_url",
     ),
     (
         "mute a phone number",
         lambda: CALL.mute_participant(PhoneNumberIdentifier("+16041234567")),
-        "targetParticipant",
+        "target_participant",
     ),
     (
         "transferee",
         lambda: CALL.transfer_call_to_participant(USER, transferee=PhoneNumberIdentifier("")),
         "transferee",
     ),
-    ("cancel empty invitation", lambda: CALL.cancel_add_participant_operation(""), "invitationId"),
+    ("cancel empty invitation", lambda: CALL.cancel_add_participant_operation(""), "invitation_id"),
     (
         "operation context too long",
         lambda: CALL.remove_participant(USER, operation_context="x" * 5001),
-        "operationContext",
+        "operation_context",
     ),
     ("credential", lambda: callsteer.CallAutomationClient("http://127.0.0.1:9/", 42), "credential"),
     (
         "access key",
         lambda: callsteer.CallAutomationClient("http://127.0.0.1:9/", "not base64!"),
-        "accesskey",
+        "credential",
     ),
     (
         "connection string",
         lambda: callsteer.CallAutomationClient.from_connection_string("nonsense"),
-        "connection_string",
+        "conn_str",
     ),
     ("endpoint", lambda: callsteer.CallAutomationClient("http://", "c2VjcmV0"), "endpoint"),
     ("wait timeout", lambda: CLIENT.event_processor.wait_for_event(timeout=-1), "timeout"),
+    (
+        "invite sip headers on create",
+        lambda: CLIENT.create_call(
+            callsteer.CallInvite(USER, sip_headers={"User-To-User": "uui"}), CB
+        ),
+        "sip_headers",
+    ),
+    (
+        "invite voip headers on create",
+        lambda: CLIENT.create_call(callsteer.CallInvite(USER, voip_headers={"k": "v"}), CB),
+        "voip_headers",
+    ),
+    (
+        "redirect with a caller id",
+        lambda: CLIENT.redirect_call(
+            "ctx",
+            callsteer.CallInvite(
+                PhoneNumberIdentifier("+16041234567"), source_caller_id_number="+16044561234"
+            ),
+        ),
+        "source_caller_id_number",
+    ),
+    (
+        "redirect with a display name",
+        lambda: CLIENT.redirect_call("ctx", callsteer.CallInvite(USER, source_display_name="Desk")),
+        "source_display_name",
+    ),
+    (
+        "redirect with headers",
+        lambda: CLIENT.redirect_call("ctx", callsteer.CallInvite(USER, sip_headers={"X-a": "b"})),
+        "sip_headers",
+    ),
+    (
+        "invite with a caller id in a group",
+        lambda: CLIENT.create_group_call(
+            [USER, callsteer.CallInvite(USER, source_display_name="Desk")], CB
+        ),
+        "target_participants[1]",
+    ),
+    (
+        "client source not a user",
+        lambda: callsteer.CallAutomationClient.from_connection_string(
+            "endpoint=http://127.0.0.1:9/;accesskey=c2VjcmV0",
+            source=PhoneNumberIdentifier("+16041234567"),
+        ).create_call(USER, CB),
+        "source",
+    ),
 ]
 
 
@@ -140,7 +191,7 @@ def test_bad_input_names_the_field(name: str, call: Any, field: str) -> None:
     assert error.field == field, (error.field, str(error))
     assert isinstance(error, ValueError) and isinstance(error, CallAutomationError)
     assert error.kind == "InvalidArgument"
-    assert field in str(error)
+    assert f"`{field}`" in str(error)
 
 
 def test_wrong_access_key_is_a_401(emulator: Emulator) -> None:

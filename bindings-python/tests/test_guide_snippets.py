@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from callsteer import (
     CallInvite,
     CommunicationUserIdentifier,
+    InvalidArgumentError,
     PhoneNumberIdentifier,
     RoomCallLocator,
     ServerCallLocator,
@@ -134,8 +136,15 @@ def test_redirect_call_to_user_and_number(app: Any) -> None:
     call_invite = CallInvite(
         target=PhoneNumberIdentifier("+16044561234"), source_caller_id_number=caller_id_number
     )
+    # The guide's caller id cannot be sent (the redirect request has only a target): the official
+    # SDK drops it silently, callsteer refuses it and names it (bindings-python/README.md).
+    with pytest.raises(InvalidArgumentError) as info:
+        client.redirect_call(
+            incoming_call_context=incoming_call_context, target_participant=call_invite
+        )
+    assert info.value.field == "source_caller_id_number"
     client.redirect_call(
-        incoming_call_context=incoming_call_context, target_participant=call_invite
+        incoming_call_context=incoming_call_context, target_participant=call_invite.target
     )
     event = client.event_processor.wait_for_event("IncomingCall", timeout=10)
     assert event.to.raw_id == "4:+16044561234"

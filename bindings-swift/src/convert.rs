@@ -665,6 +665,10 @@ pub struct ClientOptions {
     /// (default true).
     #[uniffi(default = None)]
     pub generate_operation_context: Option<bool>,
+    /// The communication user this client acts as: `source` of `createCall` and `answeredBy`
+    /// of `answerCall` unless their options name one (the official SDKs' client `source`).
+    #[uniffi(default = None)]
+    pub source: Option<CommunicationIdentifier>,
 }
 
 impl From<ClientOptions> for core::ClientOptions {
@@ -683,6 +687,7 @@ impl From<ClientOptions> for core::ClientOptions {
         if let Some(g) = o.generate_operation_context {
             options.generate_operation_context = g;
         }
+        options.source = o.source.map(Into::into);
         options
     }
 }

@@ -1,6 +1,6 @@
 //! The core's `Error`, as one uniffi error: a Swift `Error` enum, a Kotlin exception hierarchy.
 
-use callsteer::Error;
+use callsteer::{Error, Language};
 
 /// Everything that can go wrong; the variants are the core's error kinds, plus `Cancelled`
 /// for a wait cancelled through a `CancellationHandle`.
@@ -9,7 +9,9 @@ use callsteer::Error;
 /// whole text); Swift keeps `message`.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum CallAutomationError {
-    /// Input refused locally before anything was sent; `field` names it (wire or option name).
+    /// Input refused locally before anything was sent; `field` names it as the Swift / Kotlin
+    /// API does (`callbackUrl`, `invitationTimeoutInSeconds`, …), from the core's one table;
+    /// uniffi gives both languages the same camelCase names.
     #[error("invalid argument `{field}`: {message}")]
     InvalidArgument { field: String, message: String },
     /// A credential could not be used.
@@ -40,8 +42,14 @@ pub enum CallAutomationError {
 
 impl From<Error> for CallAutomationError {
     fn from(e: Error) -> Self {
+        // Swift and Kotlin share this one binary and uniffi names their parameters alike, so the
+        // Swift column of the table serves both (the core keeps a Kotlin column equal to it).
+        let field = e.field_in(Language::Swift);
         match e {
-            Error::InvalidArgument { field, message } => Self::InvalidArgument { field, message },
+            Error::InvalidArgument { message, .. } => Self::InvalidArgument {
+                field: field.unwrap_or_default(),
+                message,
+            },
             Error::Auth { message } => Self::Auth { message },
             Error::Service {
                 status,

@@ -322,7 +322,17 @@ impl ConnectionString {
 
 /// Parses and normalises a resource endpoint: absolute http(s), no query, path ending in `/`.
 pub fn parse_endpoint(endpoint: &str) -> Result<url::Url> {
-    let mut url = url::Url::parse(endpoint.trim())
+    // A bare host (`res.communication.azure.com`) means https, as in the official SDKs; in every
+    // language, not only the one whose SDK did it (tests/vectors/client_rules.json).
+    let endpoint = endpoint.trim();
+    let prefixed;
+    let endpoint = if endpoint.contains("://") {
+        endpoint
+    } else {
+        prefixed = format!("https://{endpoint}");
+        &prefixed
+    };
+    let mut url = url::Url::parse(endpoint)
         .map_err(|e| Error::invalid("endpoint", format!("not an absolute URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::invalid(

@@ -2,10 +2,11 @@
 
 use reqwest::Method;
 
-use crate::client::{parse_body, CallAutomationClient};
+use crate::client::{action_body, read_body, CallAutomationClient};
 use crate::error::{Error, Result};
 use crate::events::{OperationKind, OperationOutcome};
 use crate::identifier::CommunicationIdentifier;
+use crate::models::salvage;
 use crate::models::{CallConnectionProperties, CallParticipant};
 use crate::options::{
     AddParticipantOptions, CallInvite, CancelAddParticipantOperationOptions, HangUpOptions,
@@ -14,9 +15,8 @@ use crate::options::{
 use crate::outcome::{OutcomeWaiter, PendingOperation};
 use crate::validate;
 use crate::wire::{
-    AddParticipantRequest, AddParticipantResponse, CallConnectionPropertiesModel,
-    CallParticipantModel, CancelAddParticipantRequest, CancelAddParticipantResponse,
-    GetParticipantsResponse, MuteParticipantsRequest, OperationContextResponse,
+    AddParticipantRequest, AddParticipantResponse, CancelAddParticipantRequest,
+    CancelAddParticipantResponse, MuteParticipantsRequest, OperationContextResponse,
     PhoneNumberIdentifierModel, RemoveParticipantRequest, TransferToParticipantRequest,
 };
 
@@ -184,8 +184,8 @@ impl CallConnection {
             .transport()
             .send(Method::GET, &self.path(""), None, None)
             .await?;
-        let model: CallConnectionPropertiesModel = parse_body(&response.body)?;
-        CallConnectionProperties::from_model(&model)
+        let model = read_body(&response.body, salvage::properties)?;
+        Ok(CallConnectionProperties::from_model(&model))
     }
 
     /// Every participant, following `nextLink` pages.
@@ -237,12 +237,8 @@ impl CallConnection {
                     .await?
             }
         };
-        let page: GetParticipantsResponse = parse_body(&response.body)?;
-        let participants = page
-            .value
-            .iter()
-            .map(CallParticipant::from_model)
-            .collect::<Result<Vec<_>>>()?;
+        let page = read_body(&response.body, salvage::participants_page)?;
+        let participants = page.value.iter().map(CallParticipant::from_model).collect();
         Ok(ParticipantsPage {
             participants,
             next_link: page.next_link.filter(|l| !l.is_empty()),
@@ -264,8 +260,8 @@ impl CallConnection {
             .transport()
             .send(Method::GET, &path, None, None)
             .await?;
-        let model: CallParticipantModel = parse_body(&response.body)?;
-        CallParticipant::from_model(&model)
+        let model = read_body(&response.body, salvage::participant)?;
+        Ok(CallParticipant::from_model(&model))
     }
 
     /// Transfers the call (1:1) or the `transferee` (group) to `target`.
@@ -300,14 +296,16 @@ impl CallConnection {
                 .map(PhoneNumberIdentifierModel::new),
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let response: OperationContextResponse = self
-            .client
-            .post_json(
-                &self.path(":transferToParticipant"),
-                &request,
-                Some(&repeatability),
-            )
-            .await?;
+        let response = operation_context_body(
+            &self
+                .client
+                .post_body(
+                    &self.path(":transferToParticipant"),
+                    &request,
+                    Some(&repeatability),
+                )
+                .await?,
+        );
         let operation_context = response.operation_context.or(operation_context);
         Ok(TransferCallResult {
             waiter: self.waiter(
@@ -350,19 +348,28 @@ impl CallConnection {
             custom_calling_context: invite.custom_calling_context.to_model(),
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let response: AddParticipantResponse = self
+        let body = self
             .client
-            .post_json(
+            .post_body(
                 &self.path("/participants:add"),
                 &request,
                 Some(&repeatability),
             )
             .await?;
+        let response = action_body(
+            &body,
+            "add participant answer",
+            salvage::add_participant,
+            |bytes| AddParticipantResponse {
+                participant: None,
+                operation_context: salvage::string_field_in(bytes, "operationContext"),
+                invitation_id: salvage::string_field_in(bytes, "invitationId"),
+            },
+        );
         let participant = response
             .participant
             .as_ref()
-            .map(CallParticipant::from_model)
-            .transpose()?;
+            .map(CallParticipant::from_model);
         let operation_context = response.operation_context.or(operation_context);
         Ok(AddParticipantResult {
             waiter: self.waiter(
@@ -394,14 +401,25 @@ impl CallConnection {
             operation_callback_uri: options.operation_callback_url,
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let response: CancelAddParticipantResponse = self
+        let body = self
             .client
-            .post_json(
+            .post_body(
                 &self.path("/participants:cancelAddParticipant"),
                 &request,
                 Some(&repeatability),
             )
             .await?;
+        let response = action_body(
+            &body,
+            "cancel add participant answer",
+            |v| {
+                salvage::lenient::<CancelAddParticipantResponse>(v, "cancel add participant answer")
+            },
+            |bytes| CancelAddParticipantResponse {
+                invitation_id: salvage::string_field_in(bytes, "invitationId"),
+                operation_context: salvage::string_field_in(bytes, "operationContext"),
+            },
+        );
         let operation_context = response.operation_context.or(operation_context);
         let invitation_id = response
             .invitation_id
@@ -435,14 +453,16 @@ impl CallConnection {
             operation_callback_uri: options.operation_callback_url,
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let response: OperationContextResponse = self
-            .client
-            .post_json(
-                &self.path("/participants:remove"),
-                &request,
-                Some(&repeatability),
-            )
-            .await?;
+        let response = operation_context_body(
+            &self
+                .client
+                .post_body(
+                    &self.path("/participants:remove"),
+                    &request,
+                    Some(&repeatability),
+                )
+                .await?,
+        );
         let operation_context = response.operation_context.or(operation_context);
         Ok(RemoveParticipantResult {
             waiter: self.waiter(
@@ -461,7 +481,7 @@ impl CallConnection {
         participant: &CommunicationIdentifier,
         options: MuteParticipantOptions,
     ) -> Result<MuteParticipantResult> {
-        validate::identifier("targetParticipant", participant)?;
+        validate::identifier("targetParticipants", participant)?;
         validate::mute_target(participant)?;
         validate::operation_context(options.operation_context.as_deref())?;
         let request = MuteParticipantsRequest {
@@ -469,14 +489,16 @@ impl CallConnection {
             operation_context: options.operation_context.clone(),
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let response: OperationContextResponse = self
-            .client
-            .post_json(
-                &self.path("/participants:mute"),
-                &request,
-                Some(&repeatability),
-            )
-            .await?;
+        let response = operation_context_body(
+            &self
+                .client
+                .post_body(
+                    &self.path("/participants:mute"),
+                    &request,
+                    Some(&repeatability),
+                )
+                .await?,
+        );
         Ok(MuteParticipantResult {
             operation_context: response.operation_context.or(options.operation_context),
         })
@@ -512,4 +534,16 @@ impl CallConnection {
         }
         Ok(())
     }
+}
+
+/// The `{ operationContext }` answer of transfer, remove and mute, read without ever failing.
+fn operation_context_body(body: &[u8]) -> OperationContextResponse {
+    action_body(
+        body,
+        "operation answer",
+        |v| salvage::lenient::<OperationContextResponse>(v, "operation answer"),
+        |bytes| OperationContextResponse {
+            operation_context: salvage::string_field_in(bytes, "operationContext"),
+        },
+    )
 }

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::auth::{parse_endpoint, AccessKeyCredential, ConnectionString, Credential};
 use crate::call_connection::{encode_segment, CallConnection};
 use crate::error::{Error, Result};
 use crate::events::{EventProcessor, OperationKind};
 use crate::identifier::CommunicationIdentifier;
+use crate::models::salvage::{self, Body};
 use crate::models::CallConnectionProperties;
 use crate::options::{
     intelligence, AnswerCallOptions, CallInvite, CallLocator, ConnectCallOptions,
@@ -160,14 +161,22 @@ impl CallAutomationClient {
     }
 
     /// Places a 1:1 call.
+    ///
+    /// The invitation's custom calling context is refused (`InvalidArgument`): the service's
+    /// create request has no such field, so it could only be dropped. Add the callee with
+    /// [`CallConnection::add_participant`] to send SIP or VoIP headers.
     pub async fn create_call(
         &self,
         invite: CallInvite,
         callback_url: &str,
         options: CreateCallOptions,
     ) -> Result<CreateCallResult> {
-        validate::identifier("targetParticipant", &invite.target)?;
-        validate::custom_calling_context(&invite.custom_calling_context)?;
+        validate::identifier("callInvite.target", &invite.target)?;
+        validate::no_custom_calling_context(
+            &invite.custom_calling_context,
+            "create_call cannot send custom calling context: the service's create request has \
+             no such field (send headers with add_participant instead)",
+        )?;
         let options = CreateCallOptions {
             source_caller_id_number: options
                 .source_caller_id_number
@@ -212,7 +221,7 @@ impl CallAutomationClient {
         for target in &targets {
             validate::caller_id_for_target(target, options.source_caller_id_number.as_deref())?;
         }
-        let source = match &options.source {
+        let source = match options.source.as_ref().or(self.options().source.as_ref()) {
             Some(CommunicationIdentifier::CommunicationUser { id }) => {
                 validate::non_empty("source", id)?;
                 Some(CommunicationUserIdentifierModel { id: id.clone() })
@@ -252,10 +261,15 @@ impl CallAutomationClient {
             teams_app_source,
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let model: CallConnectionPropertiesModel = self
-            .post_json("/calling/callConnections", &request, Some(&repeatability))
+        let body = self
+            .post_body("/calling/callConnections", &request, Some(&repeatability))
             .await?;
-        self.connection_result(model, OperationKind::CreateCall, options.operation_context)
+        self.connection_result(
+            &body,
+            OperationKind::CreateCall,
+            options.operation_context,
+            &repeatability,
+        )
     }
 
     /// Connects to an ongoing call: a server call, a group call or a room.
@@ -277,14 +291,19 @@ impl CallAutomationClient {
             transcription_options: options.transcription.clone(),
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let model: CallConnectionPropertiesModel = self
-            .post_json(
+        let body = self
+            .post_body(
                 "/calling/callConnections:connect",
                 &request,
                 Some(&repeatability),
             )
             .await?;
-        self.connection_result(model, OperationKind::ConnectCall, options.operation_context)
+        self.connection_result(
+            &body,
+            OperationKind::ConnectCall,
+            options.operation_context,
+            &repeatability,
+        )
     }
 
     /// Answers an incoming call (context from the `IncomingCall` event).
@@ -297,12 +316,18 @@ impl CallAutomationClient {
         validate::non_empty("incomingCallContext", incoming_call_context)?;
         validate::callback_url("callbackUri", callback_url)?;
         validate::operation_context(options.operation_context.as_deref())?;
-        let answered_by = match &options.answered_by {
+        // The client's own `source` answers unless the options name someone; an error names
+        // whichever of the two was used.
+        let (field, answerer) = match &options.answered_by {
+            Some(given) => ("answeredBy", Some(given)),
+            None => ("source", self.options().source.as_ref()),
+        };
+        let answered_by = match answerer {
             Some(CommunicationIdentifier::CommunicationUser { id }) => {
-                validate::non_empty("answeredBy", id)?;
+                validate::non_empty(field, id)?;
                 Some(CommunicationUserIdentifierModel { id: id.clone() })
             }
-            Some(_) => return Err(Error::invalid("answeredBy", "must be a communication user")),
+            Some(_) => return Err(Error::invalid(field, "must be a communication user")),
             None => None,
         };
         let request = AnswerCallRequest {
@@ -315,17 +340,26 @@ impl CallAutomationClient {
             transcription_options: options.transcription.clone(),
         };
         let repeatability = options.repeatability.unwrap_or_default();
-        let model: CallConnectionPropertiesModel = self
-            .post_json(
+        let body = self
+            .post_body(
                 "/calling/callConnections:answer",
                 &request,
                 Some(&repeatability),
             )
             .await?;
-        self.connection_result(model, OperationKind::AnswerCall, options.operation_context)
+        self.connection_result(
+            &body,
+            OperationKind::AnswerCall,
+            options.operation_context,
+            &repeatability,
+        )
     }
 
     /// Sends an incoming call elsewhere without answering it. No event follows.
+    ///
+    /// Only the invitation's target is sent: the service's redirect request has nothing else,
+    /// so a caller id number, display name or custom calling context is refused
+    /// (`InvalidArgument`) rather than dropped.
     pub async fn redirect_call(
         &self,
         incoming_call_context: &str,
@@ -335,6 +369,15 @@ impl CallAutomationClient {
         let invite = target.into();
         validate::non_empty("incomingCallContext", incoming_call_context)?;
         validate::identifier("target", &invite.target)?;
+        const NOT_SENT: &str = "redirect_call sends only the target: the service's redirect \
+                                request has no such field, so it would be dropped";
+        if invite.source_caller_id_number.is_some() {
+            return Err(Error::invalid("sourceCallerIdNumber", NOT_SENT));
+        }
+        if invite.source_display_name.is_some() {
+            return Err(Error::invalid("sourceDisplayName", NOT_SENT));
+        }
+        validate::no_custom_calling_context(&invite.custom_calling_context, NOT_SENT)?;
         let request = RedirectCallRequest {
             incoming_call_context: incoming_call_context.to_string(),
             target: invite.target.to_model(),
@@ -368,17 +411,33 @@ impl CallAutomationClient {
         .await
     }
 
+    /// The result of an accepted create / answer / connect. Whatever in the body cannot be read
+    /// is left out (with a warning); only a body without a call connection id is an error, as
+    /// there is then no call to hand back.
     fn connection_result(
         &self,
-        model: CallConnectionPropertiesModel,
+        body: &[u8],
         kind: OperationKind,
         operation_context: Option<String>,
+        repeatability: &Repeatability,
     ) -> Result<CallConnectionResult> {
-        let properties = CallConnectionProperties::from_model(&model)?;
+        let model = action_body(
+            body,
+            "call connection properties",
+            salvage::properties,
+            |bytes| CallConnectionPropertiesModel {
+                call_connection_id: salvage::string_field_in(bytes, "callConnectionId"),
+                ..Default::default()
+            },
+        );
+        let properties = CallConnectionProperties::from_model(&model);
         if properties.call_connection_id.is_empty() {
-            return Err(Error::transport(
-                "the service's answer has no callConnectionId",
-            ));
+            return Err(Error::transport(format!(
+                "the service accepted the request but its answer has no callConnectionId; the \
+                 action may have taken place: repeat it with the same repeatability id ({}) to \
+                 get its result without doing it twice",
+                repeatability.request_id
+            )));
         }
         let call_connection =
             CallConnection::new(self.clone(), properties.call_connection_id.clone());
@@ -401,12 +460,13 @@ impl CallAutomationClient {
 
     // ---- request helpers shared with CallConnection ----
 
-    pub(crate) async fn post_json<B: Serialize, T: DeserializeOwned + Default>(
+    /// Sends a POST and returns the body of its 2xx answer.
+    pub(crate) async fn post_body<B: Serialize>(
         &self,
         path: &str,
         body: &B,
         repeatability: Option<&Repeatability>,
-    ) -> Result<T> {
+    ) -> Result<bytes::Bytes> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::invalid("body", format!("cannot serialize the request: {e}")))?;
         let response = self
@@ -414,7 +474,7 @@ impl CallAutomationClient {
             .transport
             .send(Method::POST, path, Some(bytes), repeatability)
             .await?;
-        parse_body(&response.body)
+        Ok(response.body)
     }
 
     pub(crate) async fn post_no_content<B: Serialize>(
@@ -444,13 +504,36 @@ impl CallAutomationClient {
     }
 }
 
-/// Parses a success body; an empty body (any 2xx may come without one) gives the default.
-pub(crate) fn parse_body<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
+/// Reads the 2xx body of an action, which is never an error: the service did what was asked,
+/// and reporting a failure would invite a retry that does it again. An empty body (any 2xx may
+/// come without one) gives the default, JSON is read field by field (`read`), and a body that
+/// is not JSON is searched for what `unreadable` can find in it.
+pub(crate) fn action_body<T: Default>(
+    body: &[u8],
+    what: &str,
+    read: impl Fn(&Value) -> T,
+    unreadable: impl Fn(&[u8]) -> T,
+) -> T {
+    match salvage::body(body) {
+        Body::Empty => T::default(),
+        Body::Json(value) => read(&value),
+        Body::Unreadable(error) => {
+            tracing::warn!(%error, "the service's {what} is not valid JSON; using what can be read");
+            unreadable(body)
+        }
     }
-    serde_json::from_slice(body)
-        .map_err(|e| Error::transport(format!("the service's answer could not be read: {e}")))
+}
+
+/// Reads the 2xx body of a read (GET) field by field; a body that is not JSON at all is a
+/// transport error, as a read can be repeated without effect.
+pub(crate) fn read_body<T: Default>(body: &[u8], read: impl Fn(&Value) -> T) -> Result<T> {
+    match salvage::body(body) {
+        Body::Empty => Ok(T::default()),
+        Body::Json(value) => Ok(read(&value)),
+        Body::Unreadable(error) => Err(Error::transport(format!(
+            "the service's answer could not be read: {error}"
+        ))),
+    }
 }
 
 /// `localhost` or a loopback address: plain http there never leaves the machine.

@@ -27,6 +27,23 @@ impl CommunicationCloud {
     }
 }
 
+/// Case-insensitive (`public`, `PUBLIC` as Python's enum spells it), the same rule as
+/// [`crate::CallRejectReason`]'s; an unknown value is an `InvalidArgument` on `cloud`.
+impl std::str::FromStr for CommunicationCloud {
+    type Err = Error;
+
+    fn from_str(value: &str) -> Result<Self> {
+        [
+            CommunicationCloud::Public,
+            CommunicationCloud::Dod,
+            CommunicationCloud::Gcch,
+        ]
+        .into_iter()
+        .find(|c| c.as_str().eq_ignore_ascii_case(value.trim()))
+        .ok_or_else(|| Error::invalid("cloud", format!("`{value}` is not public, dod or gcch")))
+    }
+}
+
 /// Who takes part in a call.
 ///
 /// Two identifiers are equal when their raw ids are equal, as in the official SDKs.
@@ -294,6 +311,54 @@ impl CommunicationIdentifier {
                 .as_ref()
                 .map(|a| (a.app_id.as_str(), a.cloud)),
         })
+    }
+
+    /// [`from_model`](Self::from_model) for what the service returns: never fails. A model
+    /// that [`from_model`](Self::from_model) refuses (two nested objects, a `kind` without its
+    /// object, …) becomes [`CommunicationIdentifier::Unknown`] carrying its raw id (or, without
+    /// one, the id of its nested object), and a warning is logged.
+    ///
+    /// ```
+    /// use callsteer::CommunicationIdentifier;
+    /// use callsteer::identifier::CommunicationIdentifierModel;
+    /// let odd: CommunicationIdentifierModel =
+    ///     serde_json::from_str(r#"{"kind":"phoneNumber","rawId":"4:weird"}"#).unwrap();
+    /// assert_eq!(
+    ///     CommunicationIdentifier::from_model_lenient(&odd),
+    ///     CommunicationIdentifier::unknown("4:weird")
+    /// );
+    /// ```
+    pub fn from_model_lenient(model: &CommunicationIdentifierModel) -> Self {
+        match Self::from_model(model) {
+            Ok(id) => id,
+            Err(e) => {
+                let raw = model
+                    .raw_id
+                    .clone()
+                    .or_else(|| model.communication_user.as_ref().map(|u| u.id.clone()))
+                    .or_else(|| {
+                        model
+                            .phone_number
+                            .as_ref()
+                            .map(|p| format!("4:{}", p.value))
+                    })
+                    .or_else(|| {
+                        model
+                            .microsoft_teams_user
+                            .as_ref()
+                            .map(|u| format!("8:orgid:{}", u.user_id))
+                    })
+                    .or_else(|| {
+                        model
+                            .microsoft_teams_app
+                            .as_ref()
+                            .map(|a| format!("28:orgid:{}", a.app_id))
+                    })
+                    .unwrap_or_default();
+                tracing::warn!(raw_id = %raw, error = %e, "identifier from the service kept as unknown");
+                CommunicationIdentifier::unknown(raw)
+            }
+        }
     }
 
     /// [`from_model`](Self::from_model) over borrowed fields: the event parser reads identifiers

@@ -42,7 +42,7 @@ pub use client::{
     AnswerCallResult, CallAutomationClient, CallConnectionResult, ConnectCallResult,
     CreateCallResult,
 };
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Language, Result};
 pub use events::{
     parse_events, CallAutomationEvent, CallbackVerifier, EventFilter, EventProcessor,
     EventProcessorConfig, OperationKind, OperationOutcome, PendingOperation, Subscription,

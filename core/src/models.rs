@@ -1,8 +1,20 @@
 //! Typed values the service returns: call connection properties and participants.
+//!
+//! Reading them never fails: once the service has answered 2xx the action happened, and an
+//! identifier or field this version cannot read must not turn it into an error (a caller would
+//! retry it with a new repeatability id and, for `create_call`, place a second call). What cannot
+//! be read is kept as an [`CommunicationIdentifier::Unknown`] carrying the raw id, or dropped
+//! with a warning in the log; see [`salvage`].
 
-use crate::error::Result;
-use crate::identifier::CommunicationIdentifier;
-use crate::wire::{CallConnectionPropertiesModel, CallParticipantModel};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::identifier::{CommunicationIdentifier, CommunicationIdentifierModel};
+use crate::wire::{
+    AddParticipantResponse, CallConnectionPropertiesModel, CallParticipantModel,
+    GetParticipantsResponse,
+};
 
 pub use crate::wire::ResultInformation;
 
@@ -57,17 +69,18 @@ pub struct CallParticipant {
 }
 
 impl CallParticipant {
-    /// Reads the wire model; a participant without an identifier becomes `Unknown("")`.
-    pub fn from_model(model: &CallParticipantModel) -> Result<Self> {
+    /// Reads the wire model; a participant without an identifier becomes `Unknown("")`, one with
+    /// an identifier this version cannot read an `Unknown` carrying its raw id.
+    pub fn from_model(model: &CallParticipantModel) -> Self {
         let identifier = match &model.identifier {
-            Some(id) => CommunicationIdentifier::from_model(id)?,
+            Some(id) => CommunicationIdentifier::from_model_lenient(id),
             None => CommunicationIdentifier::unknown(""),
         };
-        Ok(CallParticipant {
+        CallParticipant {
             identifier,
             is_muted: model.is_muted.unwrap_or(false),
             is_on_hold: model.is_on_hold.unwrap_or(false),
-        })
+        }
     }
 
     /// The wire model as the service emits it (with `kind`).
@@ -97,14 +110,16 @@ pub struct CallConnectionProperties {
 }
 
 impl CallConnectionProperties {
-    pub fn from_model(model: &CallConnectionPropertiesModel) -> Result<Self> {
+    /// Reads the wire model; identifiers this version cannot read become `Unknown` with their
+    /// raw id.
+    pub fn from_model(model: &CallConnectionPropertiesModel) -> Self {
         let targets = model
             .targets
             .iter()
             .flatten()
-            .map(CommunicationIdentifier::from_model)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(CallConnectionProperties {
+            .map(CommunicationIdentifier::from_model_lenient)
+            .collect();
+        CallConnectionProperties {
             call_connection_id: model.call_connection_id.clone().unwrap_or_default(),
             server_call_id: model.server_call_id.clone(),
             targets,
@@ -122,8 +137,7 @@ impl CallConnectionProperties {
             source: model
                 .source
                 .as_ref()
-                .map(CommunicationIdentifier::from_model)
-                .transpose()?,
+                .map(CommunicationIdentifier::from_model_lenient),
             correlation_id: model.correlation_id.clone(),
             answered_by: model
                 .answered_by
@@ -133,6 +147,143 @@ impl CallConnectionProperties {
                 .answered_for
                 .as_ref()
                 .map(|p| CommunicationIdentifier::phone_number(p.value.clone())),
-        })
+        }
+    }
+}
+
+/// Lenient readers of 2xx bodies: they keep every field that can be read and drop, with a
+/// warning, only the ones that cannot.
+pub(crate) mod salvage {
+    use super::*;
+
+    /// A 2xx body: empty, JSON, or not JSON at all.
+    pub(crate) enum Body {
+        Empty,
+        Json(Value),
+        Unreadable(String),
+    }
+
+    pub(crate) fn body(bytes: &[u8]) -> Body {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Body::Empty;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => Body::Json(value),
+            Err(e) => Body::Unreadable(e.to_string()),
+        }
+    }
+
+    /// `T` from `value`, field by field: a field that does not fit `T` is dropped (and logged),
+    /// the others kept. A value that is not an object gives `T::default()`.
+    pub(crate) fn lenient<T: DeserializeOwned + Serialize + Default>(
+        value: &Value,
+        what: &str,
+    ) -> T {
+        if let Ok(whole) = T::deserialize(value) {
+            return whole;
+        }
+        let Value::Object(fields) = value else {
+            tracing::warn!("the service's {what} is not a JSON object; ignored");
+            return T::default();
+        };
+        let mut kept = match serde_json::to_value(T::default()) {
+            Ok(Value::Object(base)) => base,
+            _ => Map::new(),
+        };
+        for (key, field) in fields {
+            let mut trial = kept.clone();
+            trial.insert(key.clone(), field.clone());
+            if T::deserialize(&Value::Object(trial.clone())).is_ok() {
+                kept = trial;
+            } else {
+                tracing::warn!(field = %key, "unreadable field in the service's {what}; ignored");
+            }
+        }
+        serde_json::from_value(Value::Object(kept)).unwrap_or_default()
+    }
+
+    fn map_key(value: &Value, key: &str, f: impl Fn(&Value) -> Value) -> Value {
+        let mut value = value.clone();
+        if let Some(v) = value.get_mut(key).filter(|v| !v.is_null()) {
+            *v = f(v);
+        }
+        value
+    }
+
+    /// Each object of an array through `f`; what is not an object (a number, a string) cannot
+    /// be an identifier or a participant and is dropped with a warning.
+    fn map_items(value: &Value, f: impl Fn(&Value) -> Value) -> Value {
+        match value {
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .filter(|item| {
+                        let keep = item.is_object();
+                        if !keep {
+                            tracing::warn!(%item, "list item from the service is not an object; ignored");
+                        }
+                        keep
+                    })
+                    .map(f)
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    fn identifier_value(value: &Value) -> Value {
+        serde_json::to_value(lenient::<CommunicationIdentifierModel>(value, "identifier"))
+            .unwrap_or(Value::Null)
+    }
+
+    pub(crate) fn properties(value: &Value) -> CallConnectionPropertiesModel {
+        // The usual case: everything reads, no copy.
+        if let Ok(model) = CallConnectionPropertiesModel::deserialize(value) {
+            return model;
+        }
+        let value = map_key(value, "targets", |t| map_items(t, identifier_value));
+        let value = map_key(&value, "source", identifier_value);
+        lenient(&value, "call connection properties")
+    }
+
+    fn participant_value(value: &Value) -> Value {
+        serde_json::to_value(participant(value)).unwrap_or(Value::Null)
+    }
+
+    pub(crate) fn participant(value: &Value) -> CallParticipantModel {
+        if let Ok(model) = CallParticipantModel::deserialize(value) {
+            return model;
+        }
+        let value = map_key(value, "identifier", identifier_value);
+        lenient(&value, "participant")
+    }
+
+    pub(crate) fn participants_page(value: &Value) -> GetParticipantsResponse {
+        if let Ok(page) = GetParticipantsResponse::deserialize(value) {
+            return page;
+        }
+        let value = map_key(value, "value", |v| map_items(v, participant_value));
+        lenient(&value, "participant list")
+    }
+
+    pub(crate) fn add_participant(value: &Value) -> AddParticipantResponse {
+        if let Ok(answer) = AddParticipantResponse::deserialize(value) {
+            return answer;
+        }
+        let value = map_key(value, "participant", participant_value);
+        lenient(&value, "add participant answer")
+    }
+
+    /// The string field `key` of a body that is not valid JSON (e.g. cut short): the first
+    /// `"key": "…"` pair, read as a JSON string; `None` if absent or empty.
+    pub(crate) fn string_field_in(bytes: &[u8], key: &str) -> Option<String> {
+        let quoted = format!("\"{key}\"");
+        let quoted = quoted.as_bytes();
+        let at = bytes.windows(quoted.len()).position(|w| w == quoted)?;
+        let rest = &bytes[at + quoted.len()..];
+        let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+        let rest = rest.strip_prefix(b":")?;
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<String>();
+        stream.next()?.ok().filter(|id| !id.is_empty())
     }
 }

@@ -365,7 +365,7 @@ mod tests {
             CallLocator::ServerCall("s".into())
         );
         let none = CallLocator::from_parts(None, None, None).unwrap_err();
-        assert!(none.to_string().contains("callLocator"));
+        assert!(none.to_string().contains("call_locator"), "{none}");
         let two = CallLocator::from_parts(Some("s".into()), None, Some("r".into())).unwrap_err();
         assert!(two.to_string().contains("more than one"));
     }

@@ -64,6 +64,10 @@ pub struct ClientOptions {
     /// fails the request with a `Transport` error after at most this many bytes were read,
     /// so a misbehaving endpoint cannot exhaust memory.
     pub max_response_bytes: usize,
+    /// The communication user this client acts as (the official SDKs' client-level `source` /
+    /// `sourceIdentity`): the `source` of `create_call` and the `answeredBy` of `answer_call`
+    /// unless the action's own options name one. Validated when used.
+    pub source: Option<crate::identifier::CommunicationIdentifier>,
 }
 
 impl Default for ClientOptions {
@@ -76,6 +80,7 @@ impl Default for ClientOptions {
             generate_operation_context: true,
             allow_insecure_connection: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            source: None,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Local validation: everything the service would refuse is refused here first, with the wire
-//! name of the offending field, so every language reports the same error before any request.
+//! Local validation: everything the service would refuse is refused here first, with the
+//! canonical name of the offending field (see [`crate::error::FIELD_NAMES`]), so every language
+//! reports the same error, in its own spelling, before any request.
 
 use crate::error::{Error, Result};
 use crate::identifier::{is_e164, CommunicationIdentifier};
@@ -230,11 +231,23 @@ pub fn custom_calling_context(ctx: &CustomCallingContext) -> Result<()> {
     Ok(())
 }
 
+/// Refuses custom calling context where the service's request has no field for it, naming the
+/// header kind that was given (SIP first).
+pub fn no_custom_calling_context(ctx: &CustomCallingContext, why: &str) -> Result<()> {
+    if !ctx.sip_headers.is_empty() {
+        return Err(Error::invalid("customCallingContext.sipHeaders", why));
+    }
+    if !ctx.voip_headers.is_empty() {
+        return Err(Error::invalid("customCallingContext.voipHeaders", why));
+    }
+    Ok(())
+}
+
 /// Only communication users can be muted.
 pub fn mute_target(target: &CommunicationIdentifier) -> Result<()> {
     if !matches!(target, CommunicationIdentifier::CommunicationUser { .. }) {
         return Err(Error::invalid(
-            "targetParticipant",
+            "targetParticipants",
             format!(
                 "only communication users can be muted; `{}` is a {}",
                 target.raw_id(),

@@ -125,6 +125,35 @@ impl CallRejectReason {
     }
 }
 
+/// Case-insensitive, like the official SDKs' enums (Python's `CaseInsensitiveEnumMeta`, .NET's
+/// and Java's `ExpandableStringEnum` lookups): `busy`, `Busy` and `BUSY` are the same reason, in
+/// every language. An unknown value is an `InvalidArgument` on `callRejectReason`.
+///
+/// ```
+/// use callsteer::CallRejectReason;
+/// assert_eq!("Busy".parse::<CallRejectReason>().unwrap(), CallRejectReason::Busy);
+/// assert!("maybe".parse::<CallRejectReason>().is_err());
+/// ```
+impl std::str::FromStr for CallRejectReason {
+    type Err = crate::Error;
+
+    fn from_str(value: &str) -> crate::Result<Self> {
+        [
+            CallRejectReason::None,
+            CallRejectReason::Busy,
+            CallRejectReason::Forbidden,
+        ]
+        .into_iter()
+        .find(|r| r.as_str().eq_ignore_ascii_case(value.trim()))
+        .ok_or_else(|| {
+            crate::Error::invalid(
+                "callRejectReason",
+                format!("`{value}` is not none, busy or forbidden"),
+            )
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RejectCallRequest {

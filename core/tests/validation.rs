@@ -93,7 +93,7 @@ async fn empty_identifier() {
         f.client
             .create_call(CallInvite::new(user("")), CB, Default::default())
             .await,
-        "targetParticipant",
+        "callInvite.target",
         &f,
     );
     assert_invalid(
@@ -143,7 +143,7 @@ async fn non_e164_numbers() {
                 Default::default(),
             )
             .await,
-        "targetParticipant",
+        "callInvite.target",
         &f,
     );
     assert_invalid(
@@ -433,7 +433,7 @@ async fn mute_only_communication_users() {
             Default::default(),
         )
         .await;
-    assert_invalid(r, "targetParticipant", &f);
+    assert_invalid(r, "targetParticipants", &f);
 }
 
 #[tokio::test]

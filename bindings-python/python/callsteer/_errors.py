@@ -44,7 +44,11 @@ def _rebuild(cls: type[CallAutomationError], message: str, state: dict[str, Any]
 
 
 class InvalidArgumentError(CallAutomationError, ValueError):
-    """Input refused locally before any request; ``field`` names it (the service's wire name)."""
+    """Input refused locally before any request.
+
+    ``field`` names it as the official Python SDK's keyword does (``invitation_timeout``,
+    ``operation_context``, ``sip_headers``, ``target_participants[2]``); the message does too.
+    """
 
     field: str
 

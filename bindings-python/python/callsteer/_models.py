@@ -101,11 +101,16 @@ class CallInvite:
         *,
         source_caller_id_number: PhoneNumberIdentifier | str | None = None,
         source_display_name: str | None = None,
+        sip_headers: dict[str, str] | None = None,
+        voip_headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         self.target = target
         self.source_caller_id_number = source_caller_id_number
         self.source_display_name = source_display_name
+        # Kept so that an action that cannot send them refuses them instead of losing them.
+        self.sip_headers = sip_headers
+        self.voip_headers = voip_headers
 
     def __repr__(self) -> str:
         return (

@@ -221,7 +221,9 @@ final class ScenarioRunner {
                 } catch let e as HarnessError {
                     throw e
                 } catch {
-                    guard let want = step["expectError"] else { throw HarnessError("\(at): \(error)") }
+                    guard var want = step["expectError"] as? [String: Any] else { throw HarnessError("\(at): \(error)") }
+                    // Fields are named in the caller's language (tests/scenarios/README.md).
+                    if let fieldIn = want.removeValue(forKey: "fieldIn") as? [String: Any] { want["field"] = fieldIn["swift"] }
                     let got = errorJSON(error)
                     if !subset(want, got) { throw HarnessError("\(at): expected error \(describe(want)), got \(describe(got))") }
                     continue

@@ -166,6 +166,10 @@ class ScenarioRunner(file: File) : AutoCloseable {
                 if (outcome.isFailure) {
                     val e = outcome.exceptionOrNull() as CallAutomationException
                     if (want == null) throw HarnessError("$at: $e")
+                    // Fields are named in the caller's language (tests/scenarios/README.md).
+                    if (want is JSONObject && want.has("fieldIn")) {
+                        want.put("field", (want.remove("fieldIn") as JSONObject).getString("kotlin"))
+                    }
                     val got = errorJson(e)
                     if (!subset(want, got)) throw HarnessError("$at: expected error $want, got $got")
                     continue
