@@ -1184,9 +1184,10 @@ fn report_evictions(state: &mut State, config: &EventProcessorConfig, now: Insta
     let counters = &mut state.counters;
     counters.evicted += evicted;
     counters.unreported_evictions += evicted;
-    let due = counters
-        .last_eviction_report
-        .is_none_or(|at| now.saturating_duration_since(at) >= EVICTION_REPORT_INTERVAL);
+    let due = match counters.last_eviction_report {
+        None => true,
+        Some(at) => now.saturating_duration_since(at) >= EVICTION_REPORT_INTERVAL,
+    };
     if due {
         tracing::warn!(
             evicted = counters.unreported_evictions,
