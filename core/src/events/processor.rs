@@ -54,7 +54,8 @@ pub struct EventProcessorConfig {
     /// event goes first.
     pub backlog_max_events: usize,
     /// At most about this many bytes of backlogged events (default 32 MiB), by an estimate of
-    /// each event's size.
+    /// each event's size. One event larger than this on its own is still kept until the next
+    /// one arrives.
     pub backlog_max_bytes: usize,
     /// How many recent event ids are remembered to drop duplicate deliveries (default 50 000).
     pub dedup_window: usize,
