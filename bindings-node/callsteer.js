@@ -222,8 +222,12 @@ Object.defineProperty(processorProto, 'processEvents', {
   },
 })
 
-// waitForEvent(predicate): sees the events dispatched after the call (the filter-object form,
-// handled by the core, also sees recently backlogged ones).
+// waitForEvent(predicate): the core's rule, as for the filter form — events that arrived before
+// the call are checked first, oldest first, and the matching event is taken (no later wait gets
+// it). A JS function cannot run inside the core's lock, so the core lends its kept events
+// (keptEvents) and takes the chosen one out (takeKeptEvent); events dispatched afterwards reach
+// the predicate through a handler registered before the kept events are read, so none slips
+// between the two.
 const nativeWaitForEvent = processorProto.waitForEvent
 Object.defineProperty(processorProto, 'waitForEvent', {
   configurable: true,
@@ -232,32 +236,49 @@ Object.defineProperty(processorProto, 'waitForEvent', {
     if (typeof filter !== 'function') return nativeWaitForEvent.call(this, filter, options)
     const timeoutMs = options && options.timeoutMs != null ? options.timeoutMs : 30000
     return new Promise((resolve, reject) => {
+      let settled = false
+      let timer
       let id
-      const timer = setTimeout(() => {
-        this.off(id)
-        reject(
+      const settle = (outcome, value) => {
+        if (settled) return
+        settled = true
+        if (timer !== undefined) clearTimeout(timer)
+        if (id !== undefined) this.off(id)
+        outcome(value)
+      }
+      const test = (event) => {
+        try {
+          return Boolean(filter(event))
+        } catch (error) {
+          settle(reject, error)
+          return false
+        }
+      }
+      id = this.on(null, (event) => {
+        if (settled || !test(event)) return
+        // If nobody waited for it, the core kept it: take it out so no later wait gets it too.
+        this.takeKeptEvent(event.id, event.callConnectionId)
+        settle(resolve, event)
+      })
+      for (const event of this.keptEvents()) {
+        if (settled) return
+        if (!test(event)) continue
+        const taken = this.takeKeptEvent(event.id, event.callConnectionId)
+        if (taken) {
+          settle(resolve, taken)
+          return
+        }
+      }
+      if (settled) return
+      timer = setTimeout(() => {
+        settle(
+          reject,
           new TimeoutError({
             kind: 'Timeout',
             message: `timed out: no event matching the predicate within ${timeoutMs} ms`,
           }),
         )
       }, timeoutMs)
-      id = this.on(null, (event) => {
-        let matched
-        try {
-          matched = filter(event)
-        } catch (error) {
-          clearTimeout(timer)
-          this.off(id)
-          reject(error)
-          return
-        }
-        if (matched) {
-          clearTimeout(timer)
-          this.off(id)
-          resolve(event)
-        }
-      })
     })
   },
 })

@@ -265,9 +265,20 @@ export declare class EventProcessor {
   processEvents(body: string | Buffer | object): Promise<CallAutomationEvent[]>
   /**
    * Waits for the first event that passes `filter` (a filter object, or in the JS entry a
-   * predicate function). The filter form also sees events that arrived shortly before.
+   * predicate function), checking the events that arrived before the call first; the event
+   * is taken (no other wait receives it).
    */
   waitForEvent(filter?: EventFilter | ((event: CallAutomationEvent) => boolean), options?: WaitOptions): Promise<CallAutomationEvent>
+  /**
+   * The events kept for a later wait that pass `filter`, oldest first, without taking them
+   * (what the predicate form of `waitForEvent` checks first).
+   */
+  keptEvents(filter?: EventFilter | undefined | null): Array<CallAutomationEvent>
+  /**
+   * Takes a kept event out by its id (and call connection id, when given): a later wait
+   * will not receive it. Null if it is not (or no longer) kept.
+   */
+  takeKeptEvent(id: string, callConnectionId?: string | undefined | null): CallAutomationEvent | null
   /**
    * Calls `handler` for every event of `kind` (every event when null), optionally of one call
    * connection; returns an id for `off`. Handlers run on the main thread after dispatch.
@@ -390,7 +401,8 @@ export type CallAutomationEvent =
   | { kind: 'Unknown'; id: string; time?: string; /** The short type name, e.g. `PlayCompleted`. */
     eventType: string; /** The full type, e.g. `Microsoft.Communication.PlayCompleted`. */
     cloudEventType: string; /** The `data` object as JSON text. */
-  dataJson: string }
+    dataJson: string; /** Set when this stands in for a malformed event: where and what. */
+  parseError?: EventParseFailure }
 
 /** Options of `new CallbackVerifier(audience, options)`. */
 export interface CallbackVerifierOptions {
@@ -549,8 +561,22 @@ export interface CustomCallingContextHeader {
 /** Which events a wait or handler receives; absent fields match everything. */
 export interface EventFilter {
   callConnectionId?: string
-  /** The short event type, e.g. `CallDisconnected`. */
+  /**
+   * The event type: the short name (`CallDisconnected`, as in `kind`) or the full wire type
+   * (`Microsoft.Communication.CallDisconnected`).
+   */
   kind?: string
+  /** Only events that echo this operation context. */
+  operationContext?: string
+}
+
+/**
+ * Why a known event could not be read: where in the body (`path`, e.g.
+ * `[1].data.resultInformation.code`) and what was wrong there.
+ */
+export interface EventParseFailure {
+  path: string
+  message: string
 }
 
 /** `customContext` of an incoming call. */

@@ -24,6 +24,15 @@ pub struct IncomingCallCustomContext {
     pub voip_headers: HashMap<String, String>,
 }
 
+/// Why a known event could not be read: where in the body (`path`, e.g.
+/// `[1].data.resultInformation.code`) and what was wrong there.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct EventParseFailure {
+    pub path: String,
+    pub message: String,
+}
+
 macro_rules! events {
     (
         calls { $( $(#[$vdoc:meta])* $call:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* } ),* $(,)? }
@@ -99,14 +108,16 @@ events! {
         },
         #[doc = "The Event Grid webhook handshake: answer `{ validationResponse: validationCode }`."]
         SubscriptionValidationEvent { validation_code: String, validation_url: Option<String> },
-        #[doc = "An event type this version does not know, kept verbatim."]
+        #[doc = "An event type this version does not know, kept verbatim; or a known one whose data did not read (then `parseError` says why)."]
         Unknown {
             #[doc = "The short type name, e.g. `PlayCompleted`."]
             event_type: String,
             #[doc = "The full type, e.g. `Microsoft.Communication.PlayCompleted`."]
             cloud_event_type: String,
             #[doc = "The `data` object as JSON text."]
-            data_json: String
+            data_json: String,
+            #[doc = "Set when this stands in for a malformed event: where and what."]
+            parse_error: Option<EventParseFailure>
         },
     }
 }
@@ -231,6 +242,10 @@ pub fn event_js(event: &Core) -> CallAutomationEvent {
                 event_type: other.event_type().to_string(),
                 cloud_event_type: other.cloud_event_type(),
                 data_json: other.data_json().to_string(),
+                parse_error: other.parse_error().map(|f| EventParseFailure {
+                    path: f.path.clone(),
+                    message: f.message.clone(),
+                }),
             }
         }
     }
@@ -282,8 +297,11 @@ pub fn parse_call_automation_events(
 #[derive(Clone, Debug, Default)]
 pub struct EventFilter {
     pub call_connection_id: Option<String>,
-    /// The short event type, e.g. `CallDisconnected`.
+    /// The event type: the short name (`CallDisconnected`, as in `kind`) or the full wire type
+    /// (`Microsoft.Communication.CallDisconnected`).
     pub kind: Option<String>,
+    /// Only events that echo this operation context.
+    pub operation_context: Option<String>,
 }
 
 fn core_filter(filter: Option<EventFilter>) -> callsteer::EventFilter {
@@ -291,6 +309,7 @@ fn core_filter(filter: Option<EventFilter>) -> callsteer::EventFilter {
     callsteer::EventFilter {
         call_connection_id: filter.call_connection_id,
         event_type: filter.kind,
+        operation_context: filter.operation_context,
     }
 }
 
@@ -372,7 +391,8 @@ impl EventProcessor {
     }
 
     /// Waits for the first event that passes `filter` (a filter object, or in the JS entry a
-    /// predicate function). The filter form also sees events that arrived shortly before.
+    /// predicate function), checking the events that arrived before the call first; the event
+    /// is taken (no other wait receives it).
     #[napi(
         ts_args_type = "filter?: EventFilter | ((event: CallAutomationEvent) => boolean), options?: WaitOptions"
     )]
@@ -384,13 +404,33 @@ impl EventProcessor {
         let processor = self.inner.clone();
         let filter = core_filter(filter);
         let timeout: Duration = convert::timeout(&options);
-        let event = run(async move {
-            processor
-                .wait_for_event(move |e| filter.matches(e), timeout)
-                .await
-        })
-        .await?;
+        let event = run(async move { processor.wait_for_filter(filter, timeout).await }).await?;
         Ok(event_js(&event))
+    }
+
+    /// The events kept for a later wait that pass `filter`, oldest first, without taking them
+    /// (what the predicate form of `waitForEvent` checks first).
+    #[napi(catch_unwind)]
+    pub fn kept_events(&self, filter: Option<EventFilter>) -> Vec<CallAutomationEvent> {
+        self.inner
+            .kept_events(&core_filter(filter))
+            .iter()
+            .map(event_js)
+            .collect()
+    }
+
+    /// Takes a kept event out by its id (and call connection id, when given): a later wait
+    /// will not receive it. Null if it is not (or no longer) kept.
+    #[napi(catch_unwind)]
+    pub fn take_kept_event(
+        &self,
+        id: String,
+        call_connection_id: Option<String>,
+    ) -> Option<CallAutomationEvent> {
+        self.inner
+            .take_kept_event(&id, call_connection_id.as_deref())
+            .as_ref()
+            .map(event_js)
     }
 
     /// Calls `handler` for every event of `kind` (every event when null), optionally of one call

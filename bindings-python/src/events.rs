@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use callsteer::events::OperationOutcome;
-use callsteer::{CallAutomationEvent, EventProcessor, ResultInformation};
+use callsteer::{CallAutomationEvent, EventFilter, EventProcessor, ResultInformation};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -207,6 +207,18 @@ impl PyEvent {
         out.set_item("voip_headers", ctx.voip_headers.clone())?;
         Ok(Some(out))
     }
+    /// For a malformed event (an `Unknown` standing in for a known type whose data did not
+    /// read): `{"path": "[1].data.resultInformation.code", "message": "..."}`; else `None`.
+    #[getter]
+    fn parse_error<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(failure) = self.event.parse_error() else {
+            return Ok(None);
+        };
+        let out = PyDict::new(py);
+        out.set_item("path", &failure.path)?;
+        out.set_item("message", &failure.message)?;
+        Ok(Some(out))
+    }
     #[getter]
     fn validation_code(&self) -> Option<String> {
         match &self.event {
@@ -244,8 +256,15 @@ impl PyEvent {
             parts.push(format!("result_code={:?}", r.code));
         }
         let name = match &self.event {
-            CallAutomationEvent::Unknown { event_type, .. } => {
+            CallAutomationEvent::Unknown {
+                event_type,
+                parse_error,
+                ..
+            } => {
                 parts.insert(0, format!("event_type={event_type:?}"));
+                if let Some(failure) = parse_error {
+                    parts.push(format!("parse_error={:?}", failure.to_string()));
+                }
                 "Unknown"
             }
             CallAutomationEvent::SubscriptionValidation { .. } => "SubscriptionValidation",
@@ -351,7 +370,8 @@ fn events_list<'py>(
 }
 
 /// `parse_events(body)`: a CloudEvents array, a single CloudEvent or an Event Grid array →
-/// a list of events. Raises `EventParseError` on a malformed body; never panics.
+/// a list of events. A malformed event next to valid ones becomes an `Unknown` with
+/// `parse_error` set; raises `EventParseError` when nothing in the body reads. Never panics.
 #[pyfunction]
 pub fn parse_events<'py>(
     py: Python<'py>,
@@ -409,7 +429,9 @@ pub struct PyEventProcessor {
 #[pymethods]
 impl PyEventProcessor {
     /// Parses a callback body and dispatches its events to waiters; returns the new events
-    /// (duplicate deliveries are dropped). Raises `EventParseError` on a malformed body.
+    /// (duplicate deliveries are dropped). A malformed event is dispatched as an `Unknown` with
+    /// `parse_error` next to the valid ones; raises `EventParseError` when nothing in the body
+    /// reads.
     fn process_events<'py>(
         &self,
         py: Python<'py>,
@@ -426,9 +448,9 @@ impl PyEventProcessor {
         })
     }
 
-    /// Waits for the first event (already received or still to come) of `event_type` and/or
-    /// `call_connection_id` and/or `operation_context`; the event is taken. Raises
-    /// `OperationTimeoutError` after `timeout` seconds.
+    /// Waits for the first event (already received or still to come) of `event_type` (short
+    /// name or full wire type) and/or `call_connection_id` and/or `operation_context`; the
+    /// event is taken. Raises `OperationTimeoutError` after `timeout` seconds.
     #[pyo3(signature = (event_type = None, *, call_connection_id = None, operation_context = None, timeout = 30.0))]
     fn wait_for_event<'py>(
         &self,
@@ -479,18 +501,11 @@ async fn wait_future(
     operation_context: Option<String>,
     timeout: Duration,
 ) -> callsteer::Result<CallAutomationEvent> {
-    processor
-        .wait_for_event(
-            move |e: &CallAutomationEvent| {
-                event_type.as_deref().is_none_or(|t| e.event_type() == t)
-                    && call_connection_id
-                        .as_deref()
-                        .is_none_or(|c| e.call_connection_id() == Some(c))
-                    && operation_context
-                        .as_deref()
-                        .is_none_or(|o| e.operation_context() == Some(o))
-            },
-            timeout,
-        )
-        .await
+    // The core's filter: the same type-name rule as every other language.
+    let filter = EventFilter {
+        call_connection_id,
+        event_type,
+        operation_context,
+    };
+    processor.wait_for_filter(filter, timeout).await
 }

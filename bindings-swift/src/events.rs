@@ -156,12 +156,15 @@ macro_rules! call_events {
                 validation_code: String,
                 validation_url: Option<String>,
             },
-            /// Any other event type; `data_json` is its `data` object as received.
+            /// Any other event type, or a known one whose data did not read (then `parse_error`
+            /// says why); `data_json` is its `data` as received, as JSON text. Text that is not
+            /// JSON (an event built by the app) is kept verbatim, never replaced by `null`.
             Unknown {
                 meta: EventMeta,
                 event_type: String,
                 cloud_event_type: String,
                 data_json: String,
+                parse_error: Option<EventParseFailure>,
             },
         }
 
@@ -179,6 +182,7 @@ macro_rules! call_events {
                         event_type: other.event_type().to_string(),
                         cloud_event_type: other.cloud_event_type(),
                         data_json: other.data_json().to_string(),
+                        parse_error: other.parse_error().cloned().map(Into::into),
                     },
                 }
             }
@@ -192,16 +196,49 @@ macro_rules! call_events {
                     CallAutomationEvent::SubscriptionValidation { meta, validation_code, validation_url } => {
                         Self::SubscriptionValidation { meta: meta.into(), validation_code, validation_url }
                     }
-                    CallAutomationEvent::Unknown { meta, event_type, cloud_event_type, data_json } => Self::Unknown {
+                    CallAutomationEvent::Unknown { meta, event_type, cloud_event_type, data_json, parse_error } => Self::Unknown {
                         meta: meta.into(),
                         event_type,
                         cloud_event_type,
-                        data: serde_json::from_str(&data_json).unwrap_or(serde_json::Value::Null),
+                        data: unknown_data_value(data_json),
+                        parse_error: parse_error.map(Into::into),
                     },
                 }
             }
         }
     };
+}
+
+/// Why a known event type could not be read: where in the body (`path`, e.g.
+/// `[1].data.resultInformation.code`) and what was wrong there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct EventParseFailure {
+    pub path: String,
+    pub message: String,
+}
+
+impl From<ev::EventParseFailure> for EventParseFailure {
+    fn from(f: ev::EventParseFailure) -> Self {
+        EventParseFailure {
+            path: f.path,
+            message: f.message,
+        }
+    }
+}
+
+impl From<EventParseFailure> for ev::EventParseFailure {
+    fn from(f: EventParseFailure) -> Self {
+        ev::EventParseFailure {
+            path: f.path,
+            message: f.message,
+        }
+    }
+}
+
+/// The core `data` of a Swift/Kotlin `Unknown` event: its JSON, or — when the text is not JSON —
+/// the text itself as a JSON string, so nothing the app put there is lost.
+fn unknown_data_value(data_json: String) -> serde_json::Value {
+    serde_json::from_str(&data_json).unwrap_or(serde_json::Value::String(data_json))
 }
 
 call_events!(
@@ -347,9 +384,21 @@ impl CallAutomationEvent {
         to_core(self).is_failure()
     }
 
-    /// The `data` object as it appears on the wire, as JSON text.
+    /// The `data` object as it appears on the wire, as JSON text (an `Unknown` event's own
+    /// `data_json`, verbatim).
     pub fn data_json(&self) -> String {
-        to_core(self).data_json().to_string()
+        match self {
+            CallAutomationEvent::Unknown { data_json, .. } => data_json.clone(),
+            other => to_core(other).data_json().to_string(),
+        }
+    }
+
+    /// Why this event could not be read, for a malformed one (an `Unknown`); `None` otherwise.
+    pub fn parse_error(&self) -> Option<EventParseFailure> {
+        match self {
+            CallAutomationEvent::Unknown { parse_error, .. } => parse_error.clone(),
+            _ => None,
+        }
     }
 
     /// This event as a CloudEvents 1.0 JSON object, as the service posts it.
@@ -359,7 +408,8 @@ impl CallAutomationEvent {
 }
 
 /// Parses a callback or Event Grid body (a CloudEvents array, one CloudEvent, or an Event Grid
-/// array); never panics.
+/// array); never panics. A malformed event next to valid ones becomes an `Unknown` with
+/// `parse_error` set; an error only when nothing in the body reads.
 #[uniffi::export]
 pub fn parse_events(body: String) -> Result<Vec<CallAutomationEvent>, CallAutomationError> {
     Ok(core::parse_events(body.as_bytes())?
@@ -385,22 +435,44 @@ impl From<ev::OperationOutcome> for OperationOutcome {
     }
 }
 
-/// Which events a wait accepts; unset fields match everything.
+/// Which events a wait accepts; unset fields match everything (the core's `EventFilter`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
 pub struct EventFilter {
     #[uniffi(default = None)]
     pub call_connection_id: Option<String>,
-    /// Short type name, e.g. `CallDisconnected`.
+    /// The short type name (`CallDisconnected`) or the full wire type
+    /// (`Microsoft.Communication.CallDisconnected`).
     #[uniffi(default = None)]
     pub event_type: Option<String>,
+    /// Only events that echo this operation context.
+    #[uniffi(default = None)]
+    pub operation_context: Option<String>,
 }
 
-/// Sizes of the processor's internal collections (monitoring, leak checks).
+impl From<EventFilter> for ev::EventFilter {
+    fn from(f: EventFilter) -> Self {
+        ev::EventFilter {
+            call_connection_id: f.call_connection_id,
+            event_type: f.event_type,
+            operation_context: f.operation_context,
+        }
+    }
+}
+
+/// Sizes of the processor's internal collections and counts of what it dropped (monitoring,
+/// leak checks); see the core's `ProcessorStats`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ProcessorStats {
     pub backlog_len: u64,
+    pub backlog_bytes: u64,
+    pub backlog_evicted: u64,
+    pub backlog_expired: u64,
+    pub backlog_superseded: u64,
+    /// Malformed events delivered as `Unknown` with a `parse_error`.
+    pub malformed_events: u64,
     pub dedup_len: u64,
     pub rosters: u64,
+    pub ended_calls: u64,
     pub waiters: u64,
     pub subscribers: u64,
     pub handlers: u64,
@@ -425,7 +497,8 @@ impl EventProcessor {
     }
 
     /// Parses a callback body and dispatches every event; returns the new ones (duplicate
-    /// deliveries are dropped).
+    /// deliveries are dropped). A malformed event is dispatched as an `Unknown` with its
+    /// `parse_error` next to the valid ones; an error only when nothing in the body reads.
     pub fn process_events(
         &self,
         body: String,
@@ -448,14 +521,11 @@ impl EventProcessor {
         cancel: Option<Arc<CancellationHandle>>,
     ) -> Result<CallAutomationEvent, CallAutomationError> {
         let processor = self.inner.clone();
-        let filter = ev::EventFilter {
-            call_connection_id: filter.call_connection_id,
-            event_type: filter.event_type,
-        };
+        let filter: ev::EventFilter = filter.into();
         run(async move {
             cancellable(cancel, async move {
                 let event = processor
-                    .wait_for_event(move |e| filter.matches(e), millis(timeout_ms))
+                    .wait_for_filter(filter, millis(timeout_ms))
                     .await?;
                 Ok(event.into())
             })
@@ -475,8 +545,14 @@ impl EventProcessor {
         let s = self.inner.stats();
         ProcessorStats {
             backlog_len: s.backlog_len as u64,
+            backlog_bytes: s.backlog_bytes as u64,
+            backlog_evicted: s.backlog_evicted,
+            backlog_expired: s.backlog_expired,
+            backlog_superseded: s.backlog_superseded,
+            malformed_events: s.malformed_events,
             dedup_len: s.dedup_len as u64,
             rosters: s.rosters as u64,
+            ended_calls: s.ended_calls as u64,
             waiters: s.waiters as u64,
             subscribers: s.subscribers as u64,
             handlers: s.handlers as u64,
@@ -564,4 +640,57 @@ pub async fn start_callback_listener(
         }))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unknown(data_json: &str) -> CallAutomationEvent {
+        CallAutomationEvent::Unknown {
+            meta: EventMeta {
+                id: "u1".into(),
+                ..Default::default()
+            },
+            event_type: "PlayCompleted".into(),
+            cloud_event_type: "Microsoft.Communication.PlayCompleted".into(),
+            data_json: data_json.into(),
+            parse_error: None,
+        }
+    }
+
+    #[test]
+    fn unknown_data_that_is_not_json_keeps_its_text() {
+        let event = unknown("{not json");
+        assert_eq!(event.data_json(), "{not json");
+        // Through the core (what every accessor does): the text, not `null`.
+        match to_core(&event) {
+            core::CallAutomationEvent::Unknown { data, .. } => assert_eq!(data, "{not json"),
+            other => panic!("{other:?}"),
+        }
+        let cloud: serde_json::Value = serde_json::from_str(&event.to_cloud_event_json()).unwrap();
+        assert_eq!(cloud["data"], "{not json");
+        // JSON text is still JSON.
+        let event = unknown(r#"{"callConnectionId":"c1"}"#);
+        assert_eq!(event.call_connection_id().as_deref(), Some("c1"));
+        let back: CallAutomationEvent = to_core(&event).into();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn a_malformed_event_arrives_as_unknown_with_its_parse_error() {
+        let body = r#"[{"id":"ok","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1"}},
+            {"id":"bad","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1","resultInformation":{"code":"x"}}}]"#;
+        let processor = EventProcessor::new();
+        let events = processor.process_events(body.into()).unwrap();
+        assert_eq!(events.len(), 2);
+        assert!(matches!(
+            events[0],
+            CallAutomationEvent::CallConnected { .. }
+        ));
+        let failure = events[1].parse_error().unwrap();
+        assert_eq!(failure.path, "[1].data.resultInformation.code");
+        assert_eq!(events[1].event_type(), "CallConnected");
+        assert_eq!(processor.stats().malformed_events, 1);
+    }
 }

@@ -29,11 +29,18 @@ fn one(name: &str) -> CallAutomationEvent {
     events.remove(0)
 }
 
+/// The error of a body both parsers refuse (a body with nothing readable in it is an error in
+/// lenient mode too), checking that they agree on it.
 fn parse_err(body: &str) -> (String, String) {
-    match parse_events(body.as_bytes()) {
+    let strict = match parse_events_strict(body.as_bytes()) {
         Err(Error::EventParse { path, message }) => (path, message),
         other => panic!("expected EventParse error for {body}, got {other:?}"),
+    };
+    match parse_events(body.as_bytes()) {
+        Err(Error::EventParse { path, message }) => assert_eq!((path, message), strict),
+        other => panic!("expected the lenient parser to refuse {body} too, got {other:?}"),
     }
+    strict
 }
 
 const CALL_EVENTS: &[&str] = &[
@@ -345,6 +352,7 @@ fn round_trip_through_cloud_event_json() {
             event_type: "HoldFailed".into(),
             cloud_event_type: "Microsoft.Communication.HoldFailed".into(),
             data: json!({"callConnectionId":"c1"}),
+            parse_error: None,
         },
         CallAutomationEvent::IncomingCall(IncomingCallEventData {
             from: Some(CommunicationIdentifier::phone_number("+16041234567")),
@@ -490,12 +498,22 @@ fn malformed_bodies_name_the_place() {
             "body {body}: message `{message}` lacks `{fragment}`"
         );
     }
-    // One bad event in an array fails the whole body, naming its index.
-    let (path, _) = parse_err(
-        r#"[{"type":"CallConnected","data":{}},{"type":"CallConnected","data":{}},
-            {"type":"ParticipantsUpdated","data":{"participants":[{"identifier":{"communicationUser":{"id":"a"},"microsoftTeamsApp":{"appId":"b"}}}]}}]"#,
+    // Strict: one bad event in an array fails the whole body, naming its index.
+    let mixed = r#"[{"type":"CallConnected","data":{}},{"type":"CallConnected","data":{}},
+            {"type":"ParticipantsUpdated","data":{"participants":[{"identifier":{"communicationUser":{"id":"a"},"microsoftTeamsApp":{"appId":"b"}}}]}}]"#;
+    match parse_events_strict(mixed.as_bytes()) {
+        Err(Error::EventParse { path, .. }) => {
+            assert_eq!(path, "[2].data.participants[0].identifier")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Lenient: the same error rides on an `Unknown` in the bad event's place.
+    let events = parse_events(mixed.as_bytes()).unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(
+        events[2].parse_error().map(|e| e.path.as_str()),
+        Some("[2].data.participants[0].identifier")
     );
-    assert_eq!(path, "[2].data.participants[0].identifier");
     // The Display form carries the path too.
     let err = parse_events(b"[{}]").unwrap_err();
     assert!(err.to_string().contains("[0]"), "{err}");

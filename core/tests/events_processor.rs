@@ -472,6 +472,7 @@ async fn memory_levels_off() {
         backlog_max_events: 500,
         dedup_window: 20_000,
         roster_max_calls: 1_000,
+        ..Default::default()
     };
     let p = EventProcessor::with_config(config.clone());
     let mut processed = 0usize;
@@ -512,6 +513,7 @@ async fn memory_levels_off() {
                 event_type: "PlayCompleted".into(),
                 cloud_event_type: "Microsoft.Communication.PlayCompleted".into(),
                 data: json!({ "callConnectionId": c }),
+                parse_error: None,
             },
         ];
         let body = to_cloud_events_body(&batch);

@@ -313,7 +313,9 @@ class SubscriptionValidation(CallAutomationEvent):
     @property
     def validation_url(self) -> Optional[str]: ...
 
-class Unknown(CallAutomationEvent): ...
+class Unknown(CallAutomationEvent):
+    @property
+    def parse_error(self) -> Optional[dict[str, str]]: ...
 
 _Body: TypeAlias = Union[bytes, bytearray, str, dict[str, Any], list[Any]]
 

@@ -274,6 +274,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 event_type: short.to_string(),
                 cloud_event_type: full_type.into_owned(),
                 data: data.unwrap_or(Value::Null),
+                parse_error: None,
             }),
         }
     }

@@ -59,7 +59,6 @@ use tokio::sync::{oneshot, watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::model::CallAutomationEvent;
-use super::parse::parse_events;
 use super::processor::EventProcessor;
 use super::verify::CallbackVerifier;
 use crate::error::{Error, Result};
@@ -334,7 +333,10 @@ async fn handle(State(state): State<Arc<ListenerState>>, request: Request) -> Re
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
 
-    let events = match parse_events(&body) {
+    // Lenient unless the processor is strict: a malformed event is delivered as an `Unknown`
+    // next to the valid ones and the body is answered 200, so the service does not redeliver
+    // the valid ones forever; only a body with nothing readable in it is a 400.
+    let events = match state.processor.parse(&body) {
         Ok(events) => events,
         Err(parse_error) => {
             if let Some(verifier) = &state.verifier {

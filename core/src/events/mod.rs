@@ -22,11 +22,12 @@ pub use model::{
     AnswerFailedEventData, CallAutomationEvent, CallConnectedEventData, CallDisconnectedEventData,
     CallTransferAcceptedEventData, CallTransferFailedEventData,
     CancelAddParticipantFailedEventData, CancelAddParticipantSucceededEventData,
-    ConnectFailedEventData, CreateCallFailedEventData, EventMeta, IncomingCallCustomContext,
-    IncomingCallEventData, ParticipantsUpdatedEventData, RemoveParticipantFailedEventData,
-    RemoveParticipantSucceededEventData, COMMUNICATION_TYPE_PREFIX, SUBSCRIPTION_VALIDATION_TYPE,
+    ConnectFailedEventData, CreateCallFailedEventData, EventMeta, EventParseFailure,
+    IncomingCallCustomContext, IncomingCallEventData, ParticipantsUpdatedEventData,
+    RemoveParticipantFailedEventData, RemoveParticipantSucceededEventData,
+    COMMUNICATION_TYPE_PREFIX, SUBSCRIPTION_VALIDATION_TYPE,
 };
-pub use parse::{parse_event, parse_events};
+pub use parse::{parse_event, parse_events, parse_events_strict};
 pub use processor::{
     EventFilter, EventProcessor, EventProcessorConfig, HandlerId, OperationKind, OperationOutcome,
     PendingOperation, ProcessorStats, Subscription, SUBSCRIPTION_CAPACITY,

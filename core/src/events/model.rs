@@ -17,6 +17,22 @@ pub const COMMUNICATION_TYPE_PREFIX: &str = "Microsoft.Communication.";
 /// The Event Grid webhook handshake event type.
 pub const SUBSCRIPTION_VALIDATION_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
 
+/// Why a known event type could not be read (see [`CallAutomationEvent::Unknown`]'s
+/// `parse_error`): the same `path` and `message` as [`Error::EventParse`](crate::Error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventParseFailure {
+    /// Where in the body, e.g. `[2].data.resultInformation.code`.
+    pub path: String,
+    /// What was wrong there, e.g. `expected a 32-bit integer, found a string`.
+    pub message: String,
+}
+
+impl std::fmt::Display for EventParseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at {}: {}", self.path, self.message)
+    }
+}
+
 /// The envelope of one delivered event (CloudEvents or Event Grid schema).
 ///
 /// `id` is used to drop duplicate deliveries; Event Grid's `topic` is kept in `source`.
@@ -282,15 +298,21 @@ pub enum CallAutomationEvent {
         validation_code: String,
         validation_url: Option<String>,
     },
-    /// Any other event type, with its data kept verbatim.
+    /// Any other event type, with its data kept verbatim; also a known event that could not be
+    /// read (then `parse_error` says why), so one bad event never hides the rest of its body.
     Unknown {
         meta: EventMeta,
-        /// The short type name (text after the last `.`), e.g. `PlayCompleted`.
+        /// The short type name (text after the last `.`), e.g. `PlayCompleted`; empty when the
+        /// entry had no readable type.
         event_type: String,
         /// The full type as received, e.g. `Microsoft.Communication.PlayCompleted`.
         cloud_event_type: String,
-        /// The `data` object as received (`null` when absent).
+        /// The `data` object as received (`null` when absent). For an entry that is not an
+        /// event object with a type at all, the whole entry.
         data: Value,
+        /// `Some` when this entry was malformed: a known type whose data did not read, or an
+        /// entry without a usable type. `None` for a well-formed event of an unknown type.
+        parse_error: Option<EventParseFailure>,
     },
 }
 
@@ -355,6 +377,66 @@ impl CallAutomationEvent {
                 cloud_event_type, ..
             } => cloud_event_type.clone(),
             other => format!("{COMMUNICATION_TYPE_PREFIX}{}", other.event_type()),
+        }
+    }
+
+    /// True if `type_name` names this event's type: its short name (`CallConnected`) or its
+    /// full wire type (`Microsoft.Communication.CallConnected`). The one rule every filter and
+    /// every binding's wait uses. Exact (case-sensitive), as CloudEvents types are.
+    ///
+    /// ```
+    /// use callsteer::events::parse_events;
+    /// let body = br#"[{"id":"1","type":"Microsoft.Communication.CallConnected",
+    ///   "data":{"callConnectionId":"c1"}}]"#;
+    /// let event = &parse_events(body)?[0];
+    /// assert!(event.is_type("CallConnected"));
+    /// assert!(event.is_type("Microsoft.Communication.CallConnected"));
+    /// assert!(!event.is_type("callconnected") && !event.is_type("Connected"));
+    /// # Ok::<(), callsteer::Error>(())
+    /// ```
+    pub fn is_type(&self, type_name: &str) -> bool {
+        if type_name.is_empty() {
+            return false;
+        }
+        if self.event_type() == type_name {
+            return true;
+        }
+        match self {
+            CallAutomationEvent::Unknown {
+                cloud_event_type, ..
+            } => cloud_event_type == type_name,
+            CallAutomationEvent::SubscriptionValidation { .. } => {
+                type_name == SUBSCRIPTION_VALIDATION_TYPE
+            }
+            other => type_name
+                .strip_prefix(COMMUNICATION_TYPE_PREFIX)
+                .is_some_and(|short| short == other.event_type()),
+        }
+    }
+
+    /// An event of a type this version does not know, e.g. for an application's own tests.
+    pub fn unknown(meta: EventMeta, cloud_event_type: impl Into<String>, data: Value) -> Self {
+        let cloud_event_type = cloud_event_type.into();
+        let event_type = cloud_event_type
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        CallAutomationEvent::Unknown {
+            meta,
+            event_type,
+            cloud_event_type,
+            data,
+            parse_error: None,
+        }
+    }
+
+    /// Why this entry of its body could not be read, for a malformed event (see
+    /// [`CallAutomationEvent::Unknown`]); `None` for every well-formed event.
+    pub fn parse_error(&self) -> Option<&EventParseFailure> {
+        match self {
+            CallAutomationEvent::Unknown { parse_error, .. } => parse_error.as_ref(),
+            _ => None,
         }
     }
 
@@ -524,6 +606,86 @@ impl CallAutomationEvent {
         );
         meta.subject.write(&mut object, "subject");
         Value::Object(object)
+    }
+}
+
+impl CallAutomationEvent {
+    /// Roughly how many bytes this event holds (inline plus heap), for the processor's backlog
+    /// budget. An estimate: strings by length, identifiers and participants at a flat rate.
+    pub(crate) fn approx_size(&self) -> usize {
+        const IDENTIFIER: usize = 128;
+        fn text(s: Option<&str>) -> usize {
+            s.map_or(0, str::len)
+        }
+        let meta = self.meta();
+        let mut size = std::mem::size_of::<CallAutomationEvent>()
+            + meta.id.len()
+            + text(meta.source.as_deref())
+            + text(meta.subject.as_deref())
+            + text(meta.time.as_deref());
+        if let Some(c) = self.common() {
+            size += c.call_connection_id.len()
+                + text(c.server_call_id)
+                + text(c.correlation_id)
+                + text(c.operation_context)
+                + c.result_information
+                    .map_or(0, |r| 16 + text(r.message.as_deref()));
+        }
+        size += match self {
+            CallAutomationEvent::ParticipantsUpdated(d) => {
+                d.participants.len() * (std::mem::size_of::<CallParticipant>() + IDENTIFIER)
+            }
+            CallAutomationEvent::IncomingCall(d) => {
+                4 * IDENTIFIER
+                    + text(d.server_call_id.as_deref())
+                    + text(d.caller_display_name.as_deref())
+                    + text(d.incoming_call_context.as_deref())
+                    + text(d.correlation_id.as_deref())
+                    + d.custom_context.as_ref().map_or(0, |c| {
+                        c.sip_headers
+                            .iter()
+                            .chain(c.voip_headers.iter())
+                            .map(|(k, v)| k.len() + v.len() + 48)
+                            .sum()
+                    })
+            }
+            CallAutomationEvent::SubscriptionValidation {
+                validation_code,
+                validation_url,
+                ..
+            } => validation_code.len() + text(validation_url.as_deref()),
+            CallAutomationEvent::Unknown {
+                event_type,
+                cloud_event_type,
+                data,
+                parse_error,
+                ..
+            } => {
+                event_type.len()
+                    + cloud_event_type.len()
+                    + json_size(data)
+                    + parse_error
+                        .as_ref()
+                        .map_or(0, |e| e.path.len() + e.message.len())
+            }
+            _ => 2 * IDENTIFIER,
+        };
+        size
+    }
+}
+
+fn json_size(value: &Value) -> usize {
+    const NODE: usize = std::mem::size_of::<Value>();
+    match value {
+        Value::String(s) => NODE + s.len(),
+        Value::Array(items) => NODE + items.iter().map(json_size).sum::<usize>(),
+        Value::Object(map) => {
+            NODE + map
+                .iter()
+                .map(|(k, v)| k.len() + 16 + json_size(v))
+                .sum::<usize>()
+        }
+        _ => NODE,
     }
 }
 

@@ -11,8 +11,14 @@
 //! `Microsoft.Communication.CallConnected` is `CallConnected`. Unknown keys are ignored, unknown
 //! types become [`CallAutomationEvent::Unknown`], and `null` counts as absent.
 //!
-//! **One bad event fails the whole body**: the error's `path` names its index (`[2].data…`), so
-//! a malformed delivery is visible rather than partly dropped.
+//! **One bad event never hides its batch-mates.** [`parse_events`] reads every entry on its
+//! own: an entry that does not read (a known type with malformed data, an entry without a
+//! usable type) becomes a [`CallAutomationEvent::Unknown`] that carries its raw type, raw data
+//! and the error (`parse_error`, whose `path` names its index, `[2].data…`), in its place in the
+//! list. It is an error only when the body is not JSON, not an array or object of events, or
+//! holds events none of which reads: then there is nothing to deliver, and the first entry's
+//! error says why. [`parse_events_strict`] keeps the all-or-nothing contract: any bad entry fails
+//! the whole body.
 //!
 //! **Two parsers, one behaviour.** [`parse_events`] first tries the fast path in `fast.rs`, which
 //! reads the body straight into the typed events (no `Value` tree, no IndexMap, no error paths,
@@ -33,10 +39,13 @@ use crate::error::{Error, Result};
 use crate::identifier::{CommunicationIdentifier, CommunicationIdentifierModel};
 use crate::models::{CallParticipant, ResultInformation};
 
-/// Parses a callback (or Event Grid) body into events.
+/// Parses a callback (or Event Grid) body into events; lenient per entry.
 ///
-/// An empty array gives an empty list. Malformed input gives [`Error::EventParse`] whose `path`
-/// says where (e.g. `[2].data.participants[0].identifier`); see the module docs for the shapes.
+/// An empty array gives an empty list. A malformed entry next to well-formed ones becomes a
+/// [`CallAutomationEvent::Unknown`] with `parse_error` set (see the module docs); the body is an
+/// [`Error::EventParse`] only when it is not JSON, not events, or when no entry reads — its
+/// `path` says where (e.g. `[2].data.participants[0].identifier`). Use [`parse_events_strict`]
+/// to refuse a body with any malformed entry.
 ///
 /// ```
 /// use callsteer::events::{parse_events, CallAutomationEvent};
@@ -53,7 +62,128 @@ use crate::models::{CallParticipant, ResultInformation};
 pub fn parse_events(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
     match super::fast::parse_events_fast(body) {
         Some(events) => Ok(events),
+        None => parse_events_lenient(body),
+    }
+}
+
+/// Parses a callback body all-or-nothing: any malformed entry fails the whole body with
+/// [`Error::EventParse`] naming its index (`[2].data…`). What [`parse_events`] did before it
+/// became lenient, and what an [`EventProcessor`](super::EventProcessor) with
+/// `strict_parsing` uses.
+///
+/// ```
+/// use callsteer::events::{parse_events, parse_events_strict};
+/// let body = br#"[{"id":"1","type":"Microsoft.Communication.CallConnected",
+///     "data":{"callConnectionId":"c1"}},
+///   {"id":"2","type":"Microsoft.Communication.CallConnected",
+///     "data":{"callConnectionId":"c2","resultInformation":{"code":"200"}}}]"#;
+/// assert!(parse_events_strict(body).is_err());
+/// let events = parse_events(body)?;
+/// assert_eq!(events.len(), 2);
+/// let failure = events[1].parse_error().unwrap();
+/// assert_eq!(failure.path, "[1].data.resultInformation.code");
+/// # Ok::<(), callsteer::Error>(())
+/// ```
+pub fn parse_events_strict(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
+    match super::fast::parse_events_fast(body) {
+        Some(events) => Ok(events),
         None => parse_events_tree(body),
+    }
+}
+
+/// The tree walk, one entry at a time: a bad entry becomes an `Unknown` carrying its error.
+fn parse_events_lenient(body: &[u8]) -> Result<Vec<CallAutomationEvent>> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Error::event_parse("$", format!("body is not valid JSON: {e}")))?;
+    let entries: Vec<(&Value, String)> = match &value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item, format!("[{index}]")))
+            .collect(),
+        Value::Object(_) => vec![(&value, String::new())],
+        other => {
+            return Err(Error::event_parse(
+                "$",
+                format!(
+                    "expected a JSON array or object of events, found {}",
+                    type_name(other)
+                ),
+            ))
+        }
+    };
+    let mut events = Vec::with_capacity(entries.len());
+    let mut first_error = None;
+    let mut any_read = false;
+    for (item, path) in entries {
+        match parse_event_value(item, &path) {
+            Ok(event) => {
+                any_read = true;
+                events.push(event);
+            }
+            Err(error) => {
+                events.push(malformed_entry(item, &error));
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    match first_error {
+        Some(error) if !any_read => Err(error),
+        _ => Ok(events),
+    }
+}
+
+/// The `Unknown` stand-in for an entry that did not read: whatever of its envelope is readable,
+/// its raw type and data, and the error.
+fn malformed_entry(item: &Value, error: &Error) -> CallAutomationEvent {
+    let (path, message) = match error {
+        Error::EventParse { path, message } => (path.clone(), message.clone()),
+        other => (String::from("$"), other.to_string()),
+    };
+    let parse_error = Some(EventParseFailure { path, message });
+    let Value::Object(object) = item else {
+        return CallAutomationEvent::Unknown {
+            meta: EventMeta::default(),
+            event_type: String::new(),
+            cloud_event_type: String::new(),
+            data: item.clone(),
+            parse_error,
+        };
+    };
+    let event_grid = !object.contains_key("type") && object.contains_key("eventType");
+    let (type_key, time_key, source_key) = if event_grid {
+        ("eventType", "eventTime", "topic")
+    } else {
+        ("type", "time", "source")
+    };
+    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
+    let id = match object.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let meta = EventMeta {
+        id,
+        source: text(source_key),
+        subject: text("subject"),
+        time: text(time_key),
+    };
+    match text(type_key).filter(|t| !t.is_empty()) {
+        Some(full_type) => CallAutomationEvent::Unknown {
+            meta,
+            event_type: full_type.rsplit('.').next().unwrap_or_default().to_string(),
+            cloud_event_type: full_type,
+            data: object.get("data").cloned().unwrap_or(Value::Null),
+            parse_error,
+        },
+        // Without a type there is no telling which part is the data: keep the whole entry.
+        None => CallAutomationEvent::Unknown {
+            meta,
+            event_type: String::new(),
+            cloud_event_type: String::new(),
+            data: item.clone(),
+            parse_error,
+        },
     }
 }
 
@@ -167,6 +297,7 @@ fn parse_event_value(value: &Value, path: &str) -> Result<CallAutomationEvent> {
         event_type: short_type,
         cloud_event_type: full_type,
         data: data_value.clone(),
+        parse_error: None,
     })
 }
 

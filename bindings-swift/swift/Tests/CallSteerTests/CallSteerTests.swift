@@ -167,9 +167,19 @@ final class CallSteerTests: XCTestCase {
         let body = #"[{"id":"e1","source":"calling/callConnections/c1","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1","operationContext":"ctx"},"specversion":"1.0"},{"id":"e2","type":"Microsoft.Communication.PlayCompleted","data":{"callConnectionId":"c1"},"specversion":"1.0"}]"#
         let events = try parseEvents(body: body)
         XCTAssertEqual(events.map { $0.eventType() }, ["CallConnected", "PlayCompleted"])
-        guard case let .unknown(_, eventType, _, dataJson) = events[1] else { return XCTFail("got \(events[1])") }
+        guard case let .unknown(_, eventType, _, dataJson, parseError) = events[1] else { return XCTFail("got \(events[1])") }
         XCTAssertEqual(eventType, "PlayCompleted")
         XCTAssertTrue(dataJson.contains("c1"))
+        XCTAssertNil(parseError)
+        // One malformed event does not lose its batch-mates; it arrives as .unknown with parseError.
+        let mixed = #"[{"id":"m1","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1"}},{"id":"m2","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1","resultInformation":{"code":"x"}}}]"#
+        let delivered = try EventProcessor().processEvents(body: mixed)
+        XCTAssertEqual(delivered.map { $0.eventType() }, ["CallConnected", "CallConnected"])
+        XCTAssertEqual(delivered[1].parseError()?.path, "[1].data.resultInformation.code")
+        // Data that is not JSON keeps its text (it used to become null).
+        let raw = CallAutomationEvent.unknown(meta: EventMeta(id: "u1", source: nil, subject: nil, time: nil), eventType: "PlayCompleted", cloudEventType: "Microsoft.Communication.PlayCompleted", dataJson: "{not json", parseError: nil)
+        XCTAssertEqual(raw.dataJson(), "{not json")
+        XCTAssertTrue(raw.toCloudEventJson().contains("not json"))
         XCTAssertThrowsError(try parseEvents(body: "{not json")) { error in
             guard case CallAutomationError.EventParse = error else { return XCTFail("got \(error)") }
         }

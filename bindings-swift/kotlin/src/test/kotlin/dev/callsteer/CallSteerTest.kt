@@ -146,6 +146,17 @@ class CallSteerTest {
         assertEquals(listOf("CallConnected", "PlayCompleted"), events.map { it.eventType() })
         assertEquals("PlayCompleted", (events[1] as CallAutomationEvent.Unknown).eventType)
         assertThrows<CallAutomationException.EventParse> { parseEvents("{not json") }
+        // One malformed event does not lose its batch-mates; it arrives as Unknown with parseError.
+        val mixed = """[{"id":"m1","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1"}},""" +
+            """{"id":"m2","type":"Microsoft.Communication.CallConnected","data":{"callConnectionId":"c1","resultInformation":{"code":"x"}}}]"""
+        EventProcessor().use { p ->
+            val delivered = p.processEvents(mixed)
+            assertEquals(listOf("CallConnected", "CallConnected"), delivered.map { it.eventType() })
+            assertEquals("[1].data.resultInformation.code", delivered[1].parseError()?.path)
+        }
+        // Data that is not JSON keeps its text (it used to become null).
+        val raw = CallAutomationEvent.Unknown(EventMeta("u1", null, null, null), "PlayCompleted", "Microsoft.Communication.PlayCompleted", "{not json", null)
+        assertEquals("{not json", raw.dataJson())
         EventProcessor().use { p ->
             assertEquals(2, p.processEvents(body).size)
             assertEquals(0, p.processEvents(body).size)
