@@ -260,7 +260,9 @@ pub fn body_bytes(body: Either<String, Buffer>) -> Vec<u8> {
 
 /// Parses a callback body (a CloudEvents array, one CloudEvent, or an Event Grid array) and
 /// returns its first event, as `parseCallAutomationEvent` of the official SDK does.
-#[napi(ts_args_type = "encodedEvents: string | Buffer | Record<string, unknown> | Record<string, unknown>[]")]
+#[napi(
+    ts_args_type = "encodedEvents: string | Buffer | Record<string, unknown> | Record<string, unknown>[]"
+)]
 pub fn parse_call_automation_event(
     encoded_events: Either<String, Buffer>,
 ) -> napi::Result<CallAutomationEvent> {
@@ -278,7 +280,9 @@ pub fn parse_call_automation_event(
 }
 
 /// Parses a callback body into all of its events.
-#[napi(ts_args_type = "encodedEvents: string | Buffer | Record<string, unknown> | Record<string, unknown>[]")]
+#[napi(
+    ts_args_type = "encodedEvents: string | Buffer | Record<string, unknown> | Record<string, unknown>[]"
+)]
 pub fn parse_call_automation_events(
     encoded_events: Either<String, Buffer>,
 ) -> napi::Result<Vec<CallAutomationEvent>> {
