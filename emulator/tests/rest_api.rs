@@ -111,6 +111,69 @@ async fn bearer_accepted_when_allowed() {
     emu.handle.shutdown().await;
 }
 
+/// Only versions the service shipped: dates that look plausible but were never released are
+/// refused with the service's code, every published GA and preview version is answered.
+#[tokio::test]
+async fn api_version_only_published_versions_are_answered() {
+    let emu = Emu::start().await;
+    for v in [
+        "2025-11-15",
+        "2025-09-15",
+        "2026-01-15",
+        "2023-06-15",
+        "2026-03-12-preview",
+        "2025-05-15 ",
+    ] {
+        let r = emu
+            .call(
+                "GET",
+                &format!(
+                    "/calling/callConnections/x?api-version={}",
+                    v.replace(' ', "%20")
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 400, "{v}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "UnsupportedApiVersion", "{v}");
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(v),
+            "{v}: {}",
+            r.body
+        );
+    }
+    for v in [
+        "2023-03-06",
+        "2023-10-15",
+        "2024-04-15",
+        "2024-09-15",
+        "2025-05-15",
+        "2025-06-15",
+        "2026-03-12",
+        "2022-04-07-preview",
+        "2023-01-15-preview",
+        "2023-06-15-preview",
+        "2023-10-03-preview",
+        "2024-01-22-preview",
+        "2024-06-15-preview",
+        "2024-09-01-preview",
+        "2024-11-15-preview",
+        "2025-03-30-preview",
+        "2025-08-15-preview",
+    ] {
+        let r = emu
+            .call(
+                "GET",
+                &format!("/calling/callConnections/x?api-version={v}"),
+                None,
+            )
+            .await;
+        // Past the api-version stage: the unknown call is what is refused.
+        assert_eq!(r.status, 404, "{v}: {}", r.body);
+    }
+    emu.handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn api_version_missing_or_unknown_is_400_naming_it() {
     let emu = Emu::start().await;

@@ -154,7 +154,7 @@ fn prepare(
         now: app.clock.wall_now(),
     }
     .check(method, uri, headers, body)?;
-    let api_version = api_version::check(uri.query())?;
+    let api_version = api_version::check(uri.path(), uri.query())?;
     let request_id = if route.repeatable() {
         repeatability::request_id(headers)?
     } else {
