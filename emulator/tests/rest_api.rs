@@ -533,10 +533,7 @@ async fn official_sdk_captures_are_accepted() {
         "official-python-sdk-1.6.0-requests.json",
         "official-js-sdk-1.6.0-requests.json",
     ] {
-        let path = format!(
-            "{}/../spec/captures/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/../spec/captures/{file}", env!("CARGO_MANIFEST_DIR"));
         let Ok(text) = std::fs::read_to_string(&path) else {
             panic!("capture {path} not readable");
         };

@@ -32,6 +32,9 @@ impl World {
             "invited",
             json!({"invitationId": id, "for": purpose, "behavior": behavior.behavior}),
         );
+        if let Some(call) = self.calls.get_mut(call_id) {
+            call.invitation_ids.push(id.clone());
+        }
         self.invitations.insert(
             id.clone(),
             Invitation {
@@ -134,10 +137,10 @@ impl World {
                 if call.state != CallState::Connecting {
                     return;
                 }
-                let others_pending = self.invitations.values().any(|i| {
-                    i.call_id == call_id
-                        && i.kind == InvitationKind::Create
-                        && i.state == InvitationState::Pending
+                let others_pending = call.invitation_ids.iter().any(|id| {
+                    self.invitations.get(id).is_some_and(|i| {
+                        i.kind == InvitationKind::Create && i.state == InvitationState::Pending
+                    })
                 });
                 if others_pending {
                     return;
@@ -306,9 +309,14 @@ impl World {
 
     /// Cancels every pending invitation of a call (the call ended).
     pub(crate) fn drop_invitations(&mut self, call_id: &str) {
-        for invitation in self.invitations.values_mut() {
-            if invitation.call_id == call_id && invitation.state == InvitationState::Pending {
-                invitation.state = InvitationState::Canceled;
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
+        for id in &call.invitation_ids {
+            if let Some(invitation) = self.invitations.get_mut(id) {
+                if invitation.state == InvitationState::Pending {
+                    invitation.state = InvitationState::Canceled;
+                }
             }
         }
     }

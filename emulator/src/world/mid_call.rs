@@ -63,12 +63,17 @@ impl World {
             Some(code),
             json!({}),
         );
+        self.call_ended(call_id);
     }
 
     /// DELETE: the app leaves; the call goes on for the others when two or more remain.
     pub fn hang_up(&mut self, call_id: &str) -> ApiResult<Reply> {
         let call = self.active_call(call_id)?.clone();
         if call.participants.len() >= 2 {
+            if !self.server_calls.contains_key(&call.server_call_id) {
+                self.left_server_calls
+                    .push_back(call.server_call_id.clone());
+            }
             let entry = self
                 .server_calls
                 .entry(call.server_call_id.clone())
@@ -95,7 +100,7 @@ impl World {
         let server_call_id = self.active_call(call_id)?.server_call_id.clone();
         let affected: Vec<String> = self
             .call_order
-            .iter()
+            .values()
             .filter(|id| {
                 self.calls
                     .get(*id)

@@ -63,6 +63,9 @@ pub struct Call {
     pub participants: Vec<CallParticipant>,
     pub sequence_number: i32,
     pub created_at: String,
+    /// Every invitation this call made, so that ending or forgetting the call touches only
+    /// its own (a week-long run makes millions).
+    pub invitation_ids: Vec<String>,
 }
 
 impl Call {

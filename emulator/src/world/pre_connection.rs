@@ -38,12 +38,15 @@ impl World {
             participants: Vec::new(),
             sequence_number: 0,
             created_at: self.clock.rfc3339_now(),
+            invitation_ids: Vec::new(),
         }
     }
 
     fn insert_call(&mut self, call: Call) -> String {
         let id = call.id.clone();
-        self.call_order.push(id.clone());
+        self.call_seq += 1;
+        self.call_order.insert(self.call_seq, id.clone());
+        self.call_seqs.insert(id.clone(), self.call_seq);
         self.calls.insert(id.clone(), call);
         id
     }
@@ -151,9 +154,7 @@ impl World {
         call.add_participant(&incoming.from);
         let reply = Reply::ok(200, &call.properties());
         let call_id = self.insert_call(call);
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Answered;
-        }
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Answered);
         let delay = self.behaviors.default_delay_ms();
         self.schedule(delay, TimerAction::Connect { call_id });
         Ok(reply)
@@ -161,18 +162,14 @@ impl World {
 
     pub fn reject_call(&mut self, req: RejectCallRequest) -> ApiResult<Reply> {
         self.ringing(&req.incoming_call_context)?;
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Rejected;
-        }
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Rejected);
         Ok(Reply::empty(204))
     }
 
     pub fn redirect_call(&mut self, req: RedirectCallRequest) -> ApiResult<Reply> {
         let incoming = self.ringing(&req.incoming_call_context)?;
         let target = parse_identifier("target", &req.target)?;
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Redirected;
-        }
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Redirected);
         // A redirect to someone this resource serves rings the app again (a new IncomingCall);
         // anything else leaves the emulated world.
         let reaches_resource = match &target {
@@ -336,6 +333,7 @@ impl World {
             Some(behavior::CALL_NOT_FOUND),
             json!({}),
         );
+        self.call_ended(call_id);
     }
 
     /// Admin: offers an inbound call to the app's Event Grid webhooks.
