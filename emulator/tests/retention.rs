@@ -110,6 +110,8 @@ async fn ended_calls_beyond_the_retention_are_forgotten_everywhere() {
     assert_eq!(s["deliveryQueues"], 0, "{s}");
     assert!(s["uiTimelines"].as_u64().unwrap() <= 3, "{s}");
     assert_eq!(s["repeatabilityReplies"], 3, "{s}");
+    // Settled invitations leave no timeout timer behind (each would hold memory for a minute).
+    assert_eq!(s["pendingTimers"], 0, "{s}");
 
     // A repeat of a forgotten call's create is no longer replayed: it creates a new call.
     let body =

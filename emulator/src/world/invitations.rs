@@ -45,24 +45,42 @@ impl World {
                 operation_context,
                 operation_callback_uri,
                 state: InvitationState::Pending,
+                timers: Vec::new(),
             },
         );
+        let mut timers = Vec::new();
         if behavior.behavior != behavior::Behavior::NoAnswer {
-            self.schedule(
+            timers.push(self.schedule(
                 behavior.delay_ms.unwrap_or(0),
                 TimerAction::ResolveInvitation {
                     invitation_id: id.clone(),
                     failure: behavior.behavior.failure(),
                 },
-            );
+            ));
         }
-        self.schedule(
+        timers.push(self.schedule(
             timeout_s.saturating_mul(1000),
             TimerAction::InvitationTimeout {
                 invitation_id: id.clone(),
             },
-        );
+        ));
+        if let Some(invitation) = self.invitations.get_mut(&id) {
+            invitation.timers = timers;
+        }
+        // A 0-delay reaction fires in the same `run_due`, after this returns.
         id
+    }
+
+    /// An invitation settled: its other timer will find nothing to do, so drop it now.
+    fn settle_timers(&mut self, invitation_id: &str) {
+        let timers = self
+            .invitations
+            .get_mut(invitation_id)
+            .map(|i| std::mem::take(&mut i.timers))
+            .unwrap_or_default();
+        for key in timers {
+            self.unschedule(Some(key));
+        }
     }
 
     pub(crate) fn resolve_invitation_timeout(&mut self, invitation_id: &str) {
@@ -82,6 +100,7 @@ impl World {
             Some(code) => InvitationState::Failed(code),
         };
         let invitation = invitation.clone();
+        self.settle_timers(invitation_id);
         let (change, result) = match failure {
             None => ("answered", json!(null)),
             Some(code) => ("failed", code.to_json()),
@@ -283,6 +302,7 @@ impl World {
         if let Some(i) = self.invitations.get_mut(invitation_id) {
             i.state = InvitationState::Canceled;
         }
+        self.settle_timers(invitation_id);
         self.delivery.live().participant_change(
             call_id,
             &invitation.target.raw_id(),
@@ -312,12 +332,17 @@ impl World {
         let Some(call) = self.calls.get(call_id) else {
             return;
         };
+        let mut settled = Vec::new();
         for id in &call.invitation_ids {
             if let Some(invitation) = self.invitations.get_mut(id) {
                 if invitation.state == InvitationState::Pending {
                     invitation.state = InvitationState::Canceled;
+                    settled.push(id.clone());
                 }
             }
+        }
+        for id in settled {
+            self.settle_timers(&id);
         }
     }
 }

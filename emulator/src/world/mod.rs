@@ -121,11 +121,22 @@ impl World {
 
     // ---- timers ----
 
-    pub(crate) fn schedule(&mut self, delay_ms: u64, action: TimerAction) {
+    /// Returns the timer's key, for [`World::unschedule`].
+    pub(crate) fn schedule(&mut self, delay_ms: u64, action: TimerAction) -> (u64, u64) {
         self.timer_seq += 1;
         let due = self.clock.now_ms().saturating_add(delay_ms);
-        self.timers.insert((due, self.timer_seq), action);
+        let key = (due, self.timer_seq);
+        self.timers.insert(key, action);
         self.timer_notify.notify_one();
+        key
+    }
+
+    /// Drops a timer that can no longer matter (its invitation settled), so pending timers
+    /// track live invitations instead of every invitation of the last timeout period.
+    pub(crate) fn unschedule(&mut self, key: Option<(u64, u64)>) {
+        if let Some(key) = key {
+            self.timers.remove(&key);
+        }
     }
 
     /// Fires every timer that is due, in due order (ties in scheduling order). Timers that

@@ -157,6 +157,8 @@ pub struct Invitation {
     pub operation_context: Option<String>,
     pub operation_callback_uri: Option<String>,
     pub state: InvitationState,
+    /// The pending reaction and timeout timers, dropped once the invitation settles.
+    pub timers: Vec<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
