@@ -60,6 +60,17 @@ pub struct EventRecord {
     pub order: u64,
 }
 
+/// A queued delivery. It carries its event, so that a call forgotten before its last events
+/// went out still has them delivered (only their attempts are no longer recorded).
+struct Pending {
+    log_key: String,
+    seq: u64,
+    url: String,
+    channel: Channel,
+    event: serde_json::Value,
+    event_type: String,
+}
+
 /// IncomingCall events kept in the `eventgrid` log (they belong to no call, so nothing else
 /// ends them).
 pub const EVENTGRID_KEPT: usize = 10_000;
@@ -69,7 +80,7 @@ struct Inner {
     /// (increasing `seq`).
     log: HashMap<String, VecDeque<EventRecord>>,
     /// Open queues; a worker task drains each and ends when its sender is dropped.
-    queues: HashMap<String, mpsc::UnboundedSender<(String, u64)>>,
+    queues: HashMap<String, mpsc::UnboundedSender<Pending>>,
     /// Queues of ended calls: a late event gets a worker of its own that ends once it is
     /// delivered, so no task waits on a dead call.
     closed: HashSet<String>,
@@ -170,7 +181,14 @@ impl Delivery {
             order: self.live.next_order(),
         };
         self.live.event(log_key, &record);
-        let seq = record.seq;
+        let message = Pending {
+            log_key: log_key.to_string(),
+            seq: record.seq,
+            url: record.url.clone(),
+            channel,
+            event: record.event.clone(),
+            event_type: record.event_type.clone(),
+        };
         let records = inner.log.entry(log_key.to_string()).or_default();
         records.push_back(record);
         if log_key == "eventgrid" {
@@ -178,7 +196,6 @@ impl Delivery {
                 records.pop_front();
             }
         }
-        let message = (log_key.to_string(), seq);
         if inner.closed.contains(queue_key) {
             let (tx, rx) = mpsc::unbounded_channel();
             let _ = tx.send(message);
@@ -197,7 +214,7 @@ impl Delivery {
         let _ = sender.send(message);
     }
 
-    fn spawn_worker(self: &Arc<Self>, rx: mpsc::UnboundedReceiver<(String, u64)>) {
+    fn spawn_worker(self: &Arc<Self>, rx: mpsc::UnboundedReceiver<Pending>) {
         self.workers.fetch_add(1, Ordering::Relaxed);
         let guard = WorkerGuard(Arc::clone(&self.workers));
         let me = Arc::clone(self);
@@ -215,7 +232,7 @@ impl Delivery {
     }
 
     /// Drops everything kept for a log/queue key (a forgotten call). An event still waiting
-    /// to be delivered is skipped.
+    /// to be delivered is still delivered.
     pub fn forget(&self, key: &str) {
         let mut inner = self.lock();
         inner.log.remove(key);
@@ -241,34 +258,31 @@ impl Delivery {
             .unwrap_or_default()
     }
 
-    async fn worker(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<(String, u64)>) {
+    async fn worker(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Pending>) {
         let mut shutdown = self.shutdown.clone();
         loop {
             let next = tokio::select! {
                 next = rx.recv() => next,
                 _ = shutdown.changed() => None,
             };
-            let Some((log_key, seq)) = next else { return };
-            if !self.deliver(&log_key, seq).await {
+            let Some(pending) = next else { return };
+            if !self.deliver(pending).await {
                 return;
             }
         }
     }
 
     /// Delivers one event with retries; returns false when shutting down.
-    async fn deliver(&self, log_key: &str, seq: u64) -> bool {
-        let Some((url, channel, event, event_type)) = self.lock().log.get(log_key).and_then(|l| {
-            record_at(l, seq).map(|r| {
-                (
-                    r.url.clone(),
-                    r.channel,
-                    r.event.clone(),
-                    r.event_type.clone(),
-                )
-            })
-        }) else {
-            return true;
-        };
+    async fn deliver(&self, pending: Pending) -> bool {
+        let Pending {
+            log_key,
+            seq,
+            url,
+            channel,
+            event,
+            event_type,
+        } = pending;
+        let log_key = log_key.as_str();
         let body = serde_json::Value::Array(vec![event]).to_string();
         let mut shutdown = self.shutdown.clone();
         for attempt in 1..=self.max_attempts {
@@ -331,12 +345,6 @@ impl Delivery {
         }
         true
     }
-}
-
-fn record_at(log: &VecDeque<EventRecord>, seq: u64) -> Option<&EventRecord> {
-    log.binary_search_by_key(&seq, |r| r.seq)
-        .ok()
-        .and_then(|i| log.get(i))
 }
 
 fn record_at_mut(log: &mut VecDeque<EventRecord>, seq: u64) -> Option<&mut EventRecord> {

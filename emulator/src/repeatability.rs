@@ -9,6 +9,9 @@ use crate::api_error::{ApiError, ApiResult, Reply};
 
 /// Bounded so a long soak run cannot grow memory without limit.
 const CAPACITY: usize = 100_000;
+/// How long the replies of a forgotten call still replay (simulation ms): a client retrying
+/// the request that ended the call (its response was lost) must get that reply, not a 404.
+pub const FORGOTTEN_GRACE_MS: u64 = 5 * 60 * 1000;
 
 #[derive(Default)]
 pub struct RepeatabilityCache {
@@ -18,6 +21,9 @@ pub struct RepeatabilityCache {
     order: VecDeque<(String, u64)>,
     /// Request ids per call, so a forgotten call's replies go with it.
     by_call: HashMap<String, Vec<String>>,
+    /// Replies of forgotten calls with when their call was forgotten, oldest first; each goes
+    /// [`FORGOTTEN_GRACE_MS`] later.
+    expiring: VecDeque<(String, u64, u64)>,
     generation: u64,
 }
 
@@ -66,11 +72,27 @@ impl RepeatabilityCache {
         }
     }
 
-    /// Drops the replies of calls the world forgot: a repeat of one of those requests now runs
-    /// against a call that no longer exists, as it would in the service.
-    pub fn forget_calls(&mut self, call_ids: impl IntoIterator<Item = String>) {
+    /// Schedules the replies of calls the world forgot for removal after the grace period, and
+    /// removes those whose grace is over: a repeat after that runs against a call that no longer
+    /// exists.
+    pub fn forget_calls(&mut self, call_ids: impl IntoIterator<Item = String>, now_ms: u64) {
         for call in call_ids {
             for id in self.by_call.remove(&call).unwrap_or_default() {
+                if let Some((generation, _, _)) = self.replies.get(&id) {
+                    self.expiring.push_back((id, *generation, now_ms));
+                }
+            }
+        }
+        while let Some((id, generation, forgotten_at)) = self.expiring.front().cloned() {
+            if now_ms.saturating_sub(forgotten_at) < FORGOTTEN_GRACE_MS {
+                break;
+            }
+            self.expiring.pop_front();
+            if self
+                .replies
+                .get(&id)
+                .is_some_and(|(g, _, _)| *g == generation)
+            {
                 self.replies.remove(&id);
             }
         }

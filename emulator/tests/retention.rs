@@ -109,16 +109,18 @@ async fn ended_calls_beyond_the_retention_are_forgotten_everywhere() {
     assert_eq!(s["deliveryWorkers"], 0, "{s}");
     assert_eq!(s["deliveryQueues"], 0, "{s}");
     assert!(s["uiTimelines"].as_u64().unwrap() <= 3, "{s}");
-    assert_eq!(s["repeatabilityReplies"], 3, "{s}");
+    // Replies of forgotten calls still replay for a while (see below).
+    assert_eq!(s["repeatabilityReplies"], 8, "{s}");
     // Settled invitations leave no timeout timer behind (each would hold memory for a minute).
     assert_eq!(s["pendingTimers"], 0, "{s}");
 
-    // A repeat of a forgotten call's create is no longer replayed: it creates a new call.
-    let body =
-        json!({"targets": [common::ident("8:acs:r_retained")], "callbackUri": rx.url("/cb")})
-            .to_string();
-    let r = emu
-        .raw(
+    // A client retrying the request that ended a forgotten call (its response lost) still
+    // gets the stored reply; once the grace period is over, a repeat runs again.
+    let repeat_first_create = || async {
+        let body =
+            json!({"targets": [common::ident("8:acs:r_retained")], "callbackUri": rx.url("/cb")})
+                .to_string();
+        emu.raw(
             "POST",
             "/calling/callConnections?api-version=2025-05-15",
             body.as_bytes(),
@@ -128,7 +130,16 @@ async fn ended_calls_beyond_the_retention_are_forgotten_everywhere() {
             ],
             None,
         )
+        .await
+    };
+    let r = repeat_first_create().await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["callConnectionId"], calls[0].as_str());
+    emu.advance(callsteer_emulator::repeatability::FORGOTTEN_GRACE_MS)
         .await;
+    let s = stats(&emu).await;
+    assert_eq!(s["repeatabilityReplies"], 3, "{s}");
+    let r = repeat_first_create().await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_ne!(r.body["callConnectionId"], calls[0].as_str());
     emu.handle.shutdown().await;
@@ -187,5 +198,30 @@ async fn each_delivery_task_ends_with_its_call() {
     assert_eq!(s["deliveryQueues"], 0, "{s}");
     // Ended calls are still retained (the default keeps 1,000 for an hour).
     assert_eq!(s["endedCallsRetained"], 2, "{s}");
+    emu.handle.shutdown().await;
+}
+
+/// Forgetting a call never loses what it still had to deliver: with no retention at all, the
+/// call is forgotten the moment it ends, and its CallDisconnected still arrives.
+#[tokio::test]
+async fn a_call_forgotten_at_once_still_delivers_its_last_events() {
+    let emu = Emu::with(callsteer_emulator::EmulatorConfig {
+        ended_call_retention: 0,
+        ..common::manual_config()
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let call = emu.connected_call(&rx.url("/cb"), &["8:acs:r_a"]).await;
+    rx.wait_for("ParticipantsUpdated").await;
+    let r = emu.call("DELETE", &path(&call, ""), None).await;
+    assert_eq!(r.status, 204);
+    let disconnected = rx.wait_for("CallDisconnected").await;
+    assert_eq!(
+        disconnected.event["data"]["callConnectionId"],
+        call.as_str()
+    );
+    assert!(listed_calls(&emu).await.is_empty());
+    let s = workers_drained(&emu).await;
+    assert_eq!(s["calls"], 0, "{s}");
     emu.handle.shutdown().await;
 }

@@ -73,7 +73,7 @@ async fn stats(State(app): AppState) -> Json<serde_json::Value> {
     let forgotten = std::mem::take(&mut *lock(&app.forgotten_calls));
     let repeatability = {
         let mut cache = lock(&app.repeatability);
-        cache.forget_calls(forgotten);
+        cache.forget_calls(forgotten, app.clock.now_ms());
         cache.len()
     };
     let (workers, queues, logs) = app.delivery.stats();

@@ -182,7 +182,7 @@ fn execute(
     };
     let mut cache = lock(&app.repeatability);
     let forgotten = std::mem::take(&mut *lock(&app.forgotten_calls));
-    cache.forget_calls(forgotten);
+    cache.forget_calls(forgotten, app.clock.now_ms());
     if let Some(stored) = cache.get(&request_id) {
         return (stored, Outcome::Replayed);
     }
