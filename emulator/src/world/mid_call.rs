@@ -169,6 +169,10 @@ impl World {
         if let Some(c) = self.calls.get_mut(call_id) {
             c.state = CallState::Transferring;
         }
+        // Whoever is moved calls the target.
+        let caller = transferee
+            .clone()
+            .or_else(|| call.participants.first().map(|p| p.identifier.clone()));
         let timeout = self.config.default_invitation_timeout_s;
         self.start_invitation(
             call_id,
@@ -177,6 +181,7 @@ impl World {
             req.operation_context.clone(),
             req.operation_callback_uri.clone(),
             timeout,
+            caller,
         );
         Ok(Reply::ok(
             202,
@@ -272,6 +277,9 @@ impl World {
             is_muted: Some(false),
             is_on_hold: Some(false),
         };
+        let caller = caller_id
+            .map(CommunicationIdentifier::phone_number)
+            .or_else(|| call.source.clone());
         let invitation_id = self.start_invitation(
             call_id,
             target,
@@ -279,6 +287,7 @@ impl World {
             req.operation_context.clone(),
             req.operation_callback_uri.clone(),
             timeout_s,
+            caller,
         );
         Ok(Reply::ok(
             202,

@@ -95,6 +95,11 @@ impl World {
             .map(|s| CommunicationIdentifier::communication_user(s.id.clone()));
         call.source_caller_id_number = caller_id;
         call.source_display_name = req.source_display_name.clone();
+        let caller = call
+            .source_caller_id_number
+            .clone()
+            .map(CommunicationIdentifier::phone_number)
+            .or_else(|| call.source.clone());
         let reply = Reply::ok(201, &call.properties());
         let call_id = self.insert_call(call);
         let timeout = self.config.default_invitation_timeout_s;
@@ -106,6 +111,7 @@ impl World {
                 None,
                 None,
                 timeout,
+                caller.clone(),
             );
         }
         Ok(reply)
@@ -155,14 +161,26 @@ impl World {
         let reply = Reply::ok(200, &call.properties());
         let call_id = self.insert_call(call);
         self.settle_incoming(&req.incoming_call_context, IncomingState::Answered);
+        if let Some(invitation_id) = &incoming.invitation_id {
+            // The app answered a call it placed to its own number: that callee answered.
+            self.resolve_invitation(invitation_id, None);
+        }
         let delay = self.behaviors.default_delay_ms();
         self.schedule(delay, TimerAction::Connect { call_id });
         Ok(reply)
     }
 
     pub fn reject_call(&mut self, req: RejectCallRequest) -> ApiResult<Reply> {
-        self.ringing(&req.incoming_call_context)?;
+        let incoming = self.ringing(&req.incoming_call_context)?;
         self.settle_incoming(&req.incoming_call_context, IncomingState::Rejected);
+        if let Some(invitation_id) = &incoming.invitation_id {
+            let code = if req.call_reject_reason == Some(callsteer::wire::CallRejectReason::Busy) {
+                behavior::BUSY
+            } else {
+                behavior::DECLINED
+            };
+            self.resolve_invitation(invitation_id, Some(code));
+        }
         Ok(Reply::empty(204))
     }
 
@@ -174,16 +192,14 @@ impl World {
         // anything else leaves the emulated world.
         let reaches_resource = match &target {
             CommunicationIdentifier::CommunicationUser { .. } => true,
-            CommunicationIdentifier::PhoneNumber { phone_number, .. } => {
-                self.resource_numbers.contains(phone_number)
-            }
-            _ => false,
+            other => self.is_own_number(other),
         };
         if reaches_resource {
             let redirected = IncomingCall {
                 context: World::new_incoming_call_context(),
                 to: target,
                 state: IncomingState::Ringing,
+                invitation_id: None,
                 ..incoming
             };
             self.incoming
@@ -364,6 +380,7 @@ impl World {
             caller_display_name,
             custom_context,
             state: IncomingState::Ringing,
+            invitation_id: None,
         };
         self.incoming
             .insert(incoming.context.clone(), incoming.clone());

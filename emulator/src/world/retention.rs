@@ -44,8 +44,8 @@ impl World {
         if let Some(incoming) = self.incoming.get_mut(context) {
             if incoming.state == IncomingState::Ringing {
                 self.settled_incoming.push_back(context.to_string());
+                incoming.state = state;
             }
-            incoming.state = state;
         }
         self.prune_retained();
     }
