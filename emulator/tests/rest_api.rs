@@ -650,3 +650,49 @@ async fn webhook_failing_validation_is_refused() {
     assert_eq!(r.status, 200, "{}", r.body);
     emu.handle.shutdown().await;
 }
+
+/// Signs `signed` and sends `sent` (same method, host, date and body).
+async fn signed_as(emu: &Emu, signed: &str, sent: &str) -> u16 {
+    let date = callsteer::auth::http_date_now();
+    let signature = emu.key.sign("GET", signed, &emu.host, &date, b"");
+    emu.http
+        .get(emu.url(sent))
+        .header("x-ms-date", &date)
+        .header("x-ms-content-sha256", &signature.content_sha256)
+        .header("authorization", &signature.authorization)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// The service accepts a signature over any spelling of the same path: the official Python aio
+/// client signs `…/participants/8%3Aacs%3A…` and its HTTP stack sends `8:acs:…`; other clients
+/// do the reverse.
+#[tokio::test]
+async fn hmac_accepts_equivalent_encodings_of_the_path() {
+    let emu = Emu::start().await;
+    let rx = Receiver::start().await;
+    let call = emu
+        .connected_call(&rx.url("/cb"), &["8:acs:r_a", "4:+16045550123"])
+        .await;
+    let base = format!("/calling/callConnections/{call}/participants");
+    let q = "?api-version=2026-03-12";
+    let encoded = format!("{base}/8%3Aacs%3Ar_a{q}");
+    let plain = format!("{base}/8:acs:r_a{q}");
+    assert_eq!(signed_as(&emu, &encoded, &plain).await, 200);
+    assert_eq!(signed_as(&emu, &plain, &encoded).await, 200);
+    assert_eq!(signed_as(&emu, &encoded, &encoded).await, 200);
+    assert_eq!(signed_as(&emu, &plain, &plain).await, 200);
+    let phone_encoded = format!("{base}/4%3A%2B16045550123{q}");
+    let phone_plain = format!("{base}/4:+16045550123{q}");
+    assert_eq!(signed_as(&emu, &phone_encoded, &phone_plain).await, 200);
+    assert_eq!(signed_as(&emu, &phone_plain, &phone_encoded).await, 200);
+    // Another participant, query or call is still a different request.
+    let other = format!("{base}/8%3Aacs%3Ar_b{q}");
+    assert_eq!(signed_as(&emu, &other, &plain).await, 401);
+    let other_query = format!("{base}/8%3Aacs%3Ar_a?api-version=2025-05-15");
+    assert_eq!(signed_as(&emu, &other_query, &plain).await, 401);
+    emu.handle.shutdown().await;
+}
