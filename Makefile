@@ -30,7 +30,7 @@ emulator:
 ## a churn of 20,000 calls (SOAK_CHURN_CALLS) through an emulator retaining 500 ended calls,
 ## printing the emulator's RSS curve.
 soak:
-	cargo build --profile bench-release -p callsteer-emulator -p callsteer-tests --bin soak
+	cargo build --profile bench-release -p callsteer-emulator -p callsteer-tests --bin callsteer-emulator --bin soak
 	CALLSTEER_EMULATOR_BIN=target/bench-release/callsteer-emulator target/bench-release/soak
 
 ## Benchmarks: callsteer vs a floor client and the official SDKs against one emulator; writes
