@@ -409,27 +409,17 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
     };
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..config.calls {
-        let permit = semaphore
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| e.to_string())?;
-        let (client, callback, counters) = (client.clone(), callback.clone(), counters.clone());
-        tasks.spawn(async move {
-            let result = drive_call(client, callback, n, counters).await;
-            drop(permit);
-            result
-        });
-    }
     let sample_every = (config.calls / config.rss_samples.max(1)).max(1);
     let mut done = 0;
-    while let Some(joined) = tasks.join_next().await {
+    // Samples are taken as calls finish — also while later ones are still being started, so
+    // that a run longer than its concurrency shows its curve, not only its end.
+    let mut finished = |joined: std::result::Result<std::result::Result<(), String>, _>,
+                        report: &mut SoakReport| {
         done += 1;
         match joined {
             Ok(Ok(())) => {}
             Ok(Err(e)) => report.failed_calls.push(e),
-            Err(e) => report.failed_calls.push(e.to_string()),
+            Err(e) => report.failed_calls.push(format!("{e}")),
         }
         if done % sample_every == 0 {
             report.sampled_at.push(done);
@@ -438,6 +428,25 @@ pub async fn run(config: &SoakConfig) -> std::result::Result<SoakReport, String>
                 .emulator_rss_kib
                 .push(emulator.pid().map(rss_kib).unwrap_or(0));
         }
+    };
+    for n in 0..config.calls {
+        let permit = semaphore
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        while let Some(joined) = tasks.try_join_next() {
+            finished(joined, &mut report);
+        }
+        let (client, callback, counters) = (client.clone(), callback.clone(), counters.clone());
+        tasks.spawn(async move {
+            let result = drive_call(client, callback, n, counters).await;
+            drop(permit);
+            result
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        finished(joined, &mut report);
     }
     emulator
         .admin(Method::DELETE, "/emulator/faults", None)
