@@ -26,9 +26,11 @@ fuzz:
 emulator:
 	cargo run -p callsteer-emulator --
 
-## Fault soak: 1,000 concurrent calls × 10 actions with injected faults (not part of `make test`).
+## Soak (not part of `make test`): 1,000 concurrent calls × 10 actions with injected faults, then
+## a churn of 20,000 calls (SOAK_CHURN_CALLS) through an emulator retaining 500 ended calls,
+## printing the emulator's RSS curve.
 soak:
-	cargo build --profile bench-release -p callsteer-emulator -p callsteer-tests --bin soak
+	cargo build --profile bench-release -p callsteer-emulator -p callsteer-tests --bin callsteer-emulator --bin soak
 	CALLSTEER_EMULATOR_BIN=target/bench-release/callsteer-emulator target/bench-release/soak
 
 ## Benchmarks: callsteer vs a floor client and the official SDKs against one emulator; writes

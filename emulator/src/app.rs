@@ -23,6 +23,9 @@ pub struct App {
     pub delivery: Arc<Delivery>,
     pub world: Mutex<World>,
     pub repeatability: Mutex<RepeatabilityCache>,
+    /// Calls the world forgot whose repeatability replies are still to be dropped (a leaf
+    /// lock: never held while taking another).
+    pub forgotten_calls: Arc<Mutex<Vec<String>>>,
     pub faults: Mutex<Faults>,
     pub requests: Mutex<RequestLog>,
     pub timer_notify: Arc<Notify>,

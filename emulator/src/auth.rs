@@ -7,8 +7,48 @@ use std::time::{Duration, SystemTime};
 use axum::http::{HeaderMap, Method, Uri};
 use callsteer::auth::content_hash;
 use callsteer::AccessKeyCredential;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::api_error::{ApiError, ApiResult};
+
+/// What `encodeURIComponent` / Python's `quote(safe="")` leave alone in a path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The spellings of one request path that the service treats as the same resource, and so
+/// accepts a signature over: as received, percent-decoded, and with every segment
+/// percent-encoded. Clients sign one and send another (the official Python aio client signs
+/// `…/participants/8%3Aacs%3A…` while its HTTP stack sends `8:acs:…`; others sign the decoded
+/// path). The query is kept as received.
+fn equivalent_paths(path_and_query: &str) -> impl Iterator<Item = String> + '_ {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    let with_query = move |p: String| match query {
+        Some(q) => format!("{p}?{q}"),
+        None => p,
+    };
+    let decoded = percent_decode_str(path).decode_utf8_lossy().into_owned();
+    let encoded = path
+        .split('/')
+        .map(|segment| {
+            let segment = percent_decode_str(segment).decode_utf8_lossy();
+            utf8_percent_encode(&segment, SEGMENT).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut forms = vec![path.to_string()];
+    for form in [decoded, encoded] {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms.into_iter().map(with_query)
+}
 
 pub struct AuthCheck<'a> {
     pub credential: &'a AccessKeyCredential,
@@ -88,14 +128,33 @@ impl AuthCheck<'_> {
             self.credential
                 .verify(method.as_str(), pq, &host, date, body, authorization)
         };
-        // Some clients sign the percent-decoded path (Python's `decode_url`); accept both.
-        let decoded = percent_encoding::percent_decode_str(path_and_query).decode_utf8_lossy();
-        if verify(path_and_query) || verify(&decoded) {
+        if equivalent_paths(path_and_query).any(|pq| verify(&pq)) {
             Ok(())
         } else {
             Err(ApiError::unauthorized(
                 "The HMAC signature does not match: sign `METHOD\\npath?query\\nx-ms-date;host;x-ms-content-sha256` with this emulator's access key (see the connection string it printed).",
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::equivalent_paths;
+
+    #[test]
+    fn a_participant_path_has_its_encoded_and_decoded_spellings() {
+        let forms: Vec<String> =
+            equivalent_paths("/calling/callConnections/c1/participants/8:acs:x_y?api-version=v")
+                .collect();
+        assert!(forms.contains(
+            &"/calling/callConnections/c1/participants/8%3Aacs%3Ax_y?api-version=v".to_string()
+        ));
+        let forms: Vec<String> =
+            equivalent_paths("/calling/callConnections/c1/participants/4%3A%2B1604?api-version=v")
+                .collect();
+        assert!(forms.contains(
+            &"/calling/callConnections/c1/participants/4:+1604?api-version=v".to_string()
+        ));
     }
 }

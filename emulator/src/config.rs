@@ -62,6 +62,12 @@ pub struct EmulatorConfig {
     /// Each request body must arrive within this (ms), or 408 and the connection is closed
     /// (default 30 s).
     pub body_read_timeout_ms: u64,
+    /// How many ended calls are remembered (admin API, UI, event log, repeatability replies);
+    /// beyond it the oldest is forgotten everywhere (default 1,000).
+    pub ended_call_retention: usize,
+    /// An ended call is forgotten this long after it ended, whatever the count (seconds,
+    /// simulation time; 0 = no age limit; default 1 hour).
+    pub ended_call_max_age_s: u64,
 }
 
 impl Default for EmulatorConfig {
@@ -88,6 +94,8 @@ impl Default for EmulatorConfig {
             max_body_bytes: 1024 * 1024,
             header_read_timeout_ms: 30_000,
             body_read_timeout_ms: 30_000,
+            ended_call_retention: 1_000,
+            ended_call_max_age_s: 3_600,
         }
     }
 }

@@ -1,8 +1,13 @@
 //! Outgoing events: one ordered queue per call connection (and per Event Grid webhook), with
 //! JWT-signed POSTs, bounded retries with exponential backoff, and a log of every attempt that
 //! the admin API exposes.
+//!
+//! A call's queue (and the task draining it) lives as long as the call: it is closed when the
+//! call ends and its task exits once the last event is delivered; the call's log goes when the
+//! world forgets the call. The Event Grid log keeps the latest [`EVENTGRID_KEPT`] events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,10 +60,30 @@ pub struct EventRecord {
     pub order: u64,
 }
 
+/// A queued delivery. It carries its event, so that a call forgotten before its last events
+/// went out still has them delivered (only their attempts are no longer recorded).
+struct Pending {
+    log_key: String,
+    seq: u64,
+    url: String,
+    channel: Channel,
+    event: serde_json::Value,
+    event_type: String,
+}
+
+/// IncomingCall events kept in the `eventgrid` log (they belong to no call, so nothing else
+/// ends them).
+pub const EVENTGRID_KEPT: usize = 10_000;
+
 struct Inner {
-    /// Per queue key (call connection id, or `eventgrid`): every event in production order.
-    log: HashMap<String, Vec<EventRecord>>,
-    queues: HashMap<String, mpsc::UnboundedSender<(String, usize)>>,
+    /// Per log key (call connection id, or `eventgrid`): its events in production order
+    /// (increasing `seq`).
+    log: HashMap<String, VecDeque<EventRecord>>,
+    /// Open queues; a worker task drains each and ends when its sender is dropped.
+    queues: HashMap<String, mpsc::UnboundedSender<Pending>>,
+    /// Queues of ended calls: a late event gets a worker of its own that ends once it is
+    /// delivered, so no task waits on a dead call.
+    closed: HashSet<String>,
     seq: u64,
 }
 
@@ -71,6 +96,17 @@ pub struct Delivery {
     inner: Mutex<Inner>,
     shutdown: watch::Receiver<bool>,
     live: Arc<Live>,
+    /// Worker tasks alive right now.
+    workers: Arc<AtomicUsize>,
+}
+
+/// Counts one running worker task for as long as it lives.
+struct WorkerGuard(Arc<AtomicUsize>);
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Delivery {
@@ -92,10 +128,12 @@ impl Delivery {
             inner: Mutex::new(Inner {
                 log: HashMap::new(),
                 queues: HashMap::new(),
+                closed: HashSet::new(),
                 seq: 0,
             }),
             shutdown,
             live,
+            workers: Arc::new(AtomicUsize::new(0)),
         })
     }
 
@@ -143,54 +181,108 @@ impl Delivery {
             order: self.live.next_order(),
         };
         self.live.event(log_key, &record);
+        let message = Pending {
+            log_key: log_key.to_string(),
+            seq: record.seq,
+            url: record.url.clone(),
+            channel,
+            event: record.event.clone(),
+            event_type: record.event_type.clone(),
+        };
         let records = inner.log.entry(log_key.to_string()).or_default();
-        records.push(record);
-        let index = records.len() - 1;
+        records.push_back(record);
+        if log_key == "eventgrid" {
+            while records.len() > EVENTGRID_KEPT {
+                records.pop_front();
+            }
+        }
+        if inner.closed.contains(queue_key) {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let _ = tx.send(message);
+            self.spawn_worker(rx);
+            return;
+        }
         let sender = match inner.queues.get(queue_key) {
             Some(sender) if !sender.is_closed() => sender.clone(),
             _ => {
                 let (tx, rx) = mpsc::unbounded_channel();
                 inner.queues.insert(queue_key.to_string(), tx.clone());
-                let me = Arc::clone(self);
-                tokio::spawn(async move { me.worker(rx).await });
+                self.spawn_worker(rx);
                 tx
             }
         };
-        let _ = sender.send((log_key.to_string(), index));
+        let _ = sender.send(message);
+    }
+
+    fn spawn_worker(self: &Arc<Self>, rx: mpsc::UnboundedReceiver<Pending>) {
+        self.workers.fetch_add(1, Ordering::Relaxed);
+        let guard = WorkerGuard(Arc::clone(&self.workers));
+        let me = Arc::clone(self);
+        tokio::spawn(async move {
+            let _guard = guard;
+            me.worker(rx).await
+        });
+    }
+
+    /// The queue's owner ended: its worker finishes what is queued, then exits.
+    pub fn close(&self, queue_key: &str) {
+        let mut inner = self.lock();
+        inner.queues.remove(queue_key);
+        inner.closed.insert(queue_key.to_string());
+    }
+
+    /// Drops everything kept for a log/queue key (a forgotten call). An event still waiting
+    /// to be delivered is still delivered.
+    pub fn forget(&self, key: &str) {
+        let mut inner = self.lock();
+        inner.log.remove(key);
+        inner.queues.remove(key);
+        inner.closed.remove(key);
+    }
+
+    /// `(worker tasks alive, open queues, logs kept)`.
+    pub fn stats(&self) -> (usize, usize, usize) {
+        let inner = self.lock();
+        (
+            self.workers.load(Ordering::Relaxed),
+            inner.queues.len(),
+            inner.log.len(),
+        )
     }
 
     pub fn events_for(&self, log_key: &str) -> Vec<EventRecord> {
-        self.lock().log.get(log_key).cloned().unwrap_or_default()
+        self.lock()
+            .log
+            .get(log_key)
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
-    async fn worker(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<(String, usize)>) {
+    async fn worker(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Pending>) {
         let mut shutdown = self.shutdown.clone();
         loop {
             let next = tokio::select! {
                 next = rx.recv() => next,
                 _ = shutdown.changed() => None,
             };
-            let Some((log_key, index)) = next else { return };
-            if !self.deliver(&log_key, index).await {
+            let Some(pending) = next else { return };
+            if !self.deliver(pending).await {
                 return;
             }
         }
     }
 
     /// Delivers one event with retries; returns false when shutting down.
-    async fn deliver(&self, log_key: &str, index: usize) -> bool {
-        let Some((url, channel, event, event_type)) = self.lock().log.get(log_key).and_then(|l| {
-            l.get(index).map(|r| {
-                (
-                    r.url.clone(),
-                    r.channel,
-                    r.event.clone(),
-                    r.event_type.clone(),
-                )
-            })
-        }) else {
-            return true;
-        };
+    async fn deliver(&self, pending: Pending) -> bool {
+        let Pending {
+            log_key,
+            seq,
+            url,
+            channel,
+            event,
+            event_type,
+        } = pending;
+        let log_key = log_key.as_str();
         let body = serde_json::Value::Array(vec![event]).to_string();
         let mut shutdown = self.shutdown.clone();
         for attempt in 1..=self.max_attempts {
@@ -221,7 +313,11 @@ impl Delivery {
             );
             {
                 let mut inner = self.lock();
-                if let Some(record) = inner.log.get_mut(log_key).and_then(|l| l.get_mut(index)) {
+                if let Some(record) = inner
+                    .log
+                    .get_mut(log_key)
+                    .and_then(|l| record_at_mut(l, seq))
+                {
                     record.attempts.push(Attempt {
                         at: rfc3339(self.clock.wall_now()),
                         status,
@@ -249,6 +345,12 @@ impl Delivery {
         }
         true
     }
+}
+
+fn record_at_mut(log: &mut VecDeque<EventRecord>, seq: u64) -> Option<&mut EventRecord> {
+    log.binary_search_by_key(&seq, |r| r.seq)
+        .ok()
+        .and_then(|i| log.get_mut(i))
 }
 
 /// The error with its sources, so "connection refused" is visible in the log.

@@ -183,11 +183,13 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         Arc::clone(&live),
     );
     let timer_notify = Arc::new(Notify::new());
+    let forgotten_calls = Arc::new(Mutex::new(Vec::new()));
     let world = World::new(
         Arc::clone(&config),
         Arc::clone(&clock),
         Arc::clone(&delivery),
         Arc::clone(&timer_notify),
+        Arc::clone(&forgotten_calls),
     );
     let app = Arc::new(App {
         config: Arc::clone(&config),
@@ -197,6 +199,7 @@ pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, StartError>
         delivery,
         world: Mutex::new(world),
         repeatability: Mutex::new(Default::default()),
+        forgotten_calls,
         faults: Mutex::new(Faults::new(config.seed)),
         requests: Mutex::new(Default::default()),
         timer_notify,

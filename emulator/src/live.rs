@@ -28,7 +28,7 @@ pub const BODY_CAP: usize = 16 * 1024;
 #[derive(Default)]
 struct Changes {
     per_call: HashMap<String, Vec<Value>>,
-    call_order: Vec<String>,
+    call_order: std::collections::VecDeque<String>,
     /// The last participant list seen per call (raw id, muted), to turn ParticipantsUpdated
     /// into joined / left / muted changes.
     last_seen: HashMap<String, Vec<(String, bool)>>,
@@ -105,11 +105,12 @@ impl Live {
         {
             let mut changes = self.lock();
             if !changes.per_call.contains_key(call_id) {
-                changes.call_order.push(call_id.to_string());
+                changes.call_order.push_back(call_id.to_string());
                 if changes.call_order.len() > CALLS_KEPT {
-                    let oldest = changes.call_order.remove(0);
-                    changes.per_call.remove(&oldest);
-                    changes.last_seen.remove(&oldest);
+                    if let Some(oldest) = changes.call_order.pop_front() {
+                        changes.per_call.remove(&oldest);
+                        changes.last_seen.remove(&oldest);
+                    }
                 }
             }
             let list = changes.per_call.entry(call_id.to_string()).or_default();
@@ -146,6 +147,23 @@ impl Live {
                 self.participant_change(call_id, raw_id, "left", json!({}));
             }
         }
+    }
+
+    /// Drops a forgotten call's timeline.
+    pub fn forget(&self, call_id: &str) {
+        let mut changes = self.lock();
+        changes.last_seen.remove(call_id);
+        if changes.per_call.remove(call_id).is_some() {
+            if let Some(i) = changes.call_order.iter().position(|id| id == call_id) {
+                changes.call_order.remove(i);
+            }
+        }
+    }
+
+    /// Calls whose timeline is kept.
+    pub fn calls_kept(&self) -> usize {
+        let changes = self.lock();
+        changes.per_call.len().max(changes.last_seen.len())
     }
 
     pub fn participant_changes(&self, call_id: &str) -> Vec<Value> {

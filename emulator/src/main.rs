@@ -75,6 +75,13 @@ struct Args {
     /// Answer 408 and close when a request body does not arrive within this many ms.
     #[arg(long, default_value_t = 30_000)]
     body_read_timeout_ms: u64,
+    /// Ended calls remembered (admin API, UI, events, repeatability replies); older ones are
+    /// forgotten.
+    #[arg(long, default_value_t = 1_000)]
+    ended_call_retention: usize,
+    /// Forget an ended call this many seconds after it ended (0 = only the count limits).
+    #[arg(long, default_value_t = 3_600)]
+    ended_call_max_age_s: u64,
 }
 
 fn main() -> std::process::ExitCode {
@@ -131,6 +138,8 @@ async fn run(args: Args) -> std::process::ExitCode {
         max_body_bytes: args.max_body_bytes,
         header_read_timeout_ms: args.header_read_timeout_ms,
         body_read_timeout_ms: args.body_read_timeout_ms,
+        ended_call_retention: args.ended_call_retention,
+        ended_call_max_age_s: args.ended_call_max_age_s,
         ..Default::default()
     };
     let handle = match callsteer_emulator::start(config).await {

@@ -77,6 +77,14 @@ impl RequestLog {
         record
     }
 
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     pub fn all(&self) -> Vec<RequestRecord> {
         self.records.iter().cloned().collect()
     }

@@ -111,6 +111,69 @@ async fn bearer_accepted_when_allowed() {
     emu.handle.shutdown().await;
 }
 
+/// Only versions the service shipped: dates that look plausible but were never released are
+/// refused with the service's code, every published GA and preview version is answered.
+#[tokio::test]
+async fn api_version_only_published_versions_are_answered() {
+    let emu = Emu::start().await;
+    for v in [
+        "2025-11-15",
+        "2025-09-15",
+        "2026-01-15",
+        "2023-06-15",
+        "2026-03-12-preview",
+        "2025-05-15 ",
+    ] {
+        let r = emu
+            .call(
+                "GET",
+                &format!(
+                    "/calling/callConnections/x?api-version={}",
+                    v.replace(' ', "%20")
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 400, "{v}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "UnsupportedApiVersion", "{v}");
+        assert!(
+            r.body["error"]["message"].as_str().unwrap().contains(v),
+            "{v}: {}",
+            r.body
+        );
+    }
+    for v in [
+        "2023-03-06",
+        "2023-10-15",
+        "2024-04-15",
+        "2024-09-15",
+        "2025-05-15",
+        "2025-06-15",
+        "2026-03-12",
+        "2022-04-07-preview",
+        "2023-01-15-preview",
+        "2023-06-15-preview",
+        "2023-10-03-preview",
+        "2024-01-22-preview",
+        "2024-06-15-preview",
+        "2024-09-01-preview",
+        "2024-11-15-preview",
+        "2025-03-30-preview",
+        "2025-08-15-preview",
+    ] {
+        let r = emu
+            .call(
+                "GET",
+                &format!("/calling/callConnections/x?api-version={v}"),
+                None,
+            )
+            .await;
+        // Past the api-version stage: the unknown call is what is refused.
+        assert_eq!(r.status, 404, "{v}: {}", r.body);
+    }
+    emu.handle.shutdown().await;
+}
+
 #[tokio::test]
 async fn api_version_missing_or_unknown_is_400_naming_it() {
     let emu = Emu::start().await;
@@ -585,5 +648,51 @@ async fn webhook_failing_validation_is_refused() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    emu.handle.shutdown().await;
+}
+
+/// Signs `signed` and sends `sent` (same method, host, date and body).
+async fn signed_as(emu: &Emu, signed: &str, sent: &str) -> u16 {
+    let date = callsteer::auth::http_date_now();
+    let signature = emu.key.sign("GET", signed, &emu.host, &date, b"");
+    emu.http
+        .get(emu.url(sent))
+        .header("x-ms-date", &date)
+        .header("x-ms-content-sha256", &signature.content_sha256)
+        .header("authorization", &signature.authorization)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// The service accepts a signature over any spelling of the same path: the official Python aio
+/// client signs `…/participants/8%3Aacs%3A…` and its HTTP stack sends `8:acs:…`; other clients
+/// do the reverse.
+#[tokio::test]
+async fn hmac_accepts_equivalent_encodings_of_the_path() {
+    let emu = Emu::start().await;
+    let rx = Receiver::start().await;
+    let call = emu
+        .connected_call(&rx.url("/cb"), &["8:acs:r_a", "4:+16045550123"])
+        .await;
+    let base = format!("/calling/callConnections/{call}/participants");
+    let q = "?api-version=2026-03-12";
+    let encoded = format!("{base}/8%3Aacs%3Ar_a{q}");
+    let plain = format!("{base}/8:acs:r_a{q}");
+    assert_eq!(signed_as(&emu, &encoded, &plain).await, 200);
+    assert_eq!(signed_as(&emu, &plain, &encoded).await, 200);
+    assert_eq!(signed_as(&emu, &encoded, &encoded).await, 200);
+    assert_eq!(signed_as(&emu, &plain, &plain).await, 200);
+    let phone_encoded = format!("{base}/4%3A%2B16045550123{q}");
+    let phone_plain = format!("{base}/4:+16045550123{q}");
+    assert_eq!(signed_as(&emu, &phone_encoded, &phone_plain).await, 200);
+    assert_eq!(signed_as(&emu, &phone_plain, &phone_encoded).await, 200);
+    // Another participant, query or call is still a different request.
+    let other = format!("{base}/8%3Aacs%3Ar_b{q}");
+    assert_eq!(signed_as(&emu, &other, &plain).await, 401);
+    let other_query = format!("{base}/8%3Aacs%3Ar_a?api-version=2025-05-15");
+    assert_eq!(signed_as(&emu, &other_query, &plain).await, 401);
     emu.handle.shutdown().await;
 }

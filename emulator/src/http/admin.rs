@@ -23,6 +23,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/emulator/health", get(health))
         .route("/emulator/state", get(state))
+        .route("/emulator/stats", get(stats))
         .route("/emulator/targets", get(list_targets))
         .route("/emulator/targets/{raw_id}", put(put_target))
         .route("/emulator/incoming-calls", post(incoming_call))
@@ -63,6 +64,28 @@ async fn health() -> Json<serde_json::Value> {
 
 async fn state(State(app): AppState) -> Json<serde_json::Value> {
     Json(lock(&app.world).snapshot_directory())
+}
+
+/// How much the emulator holds: calls, retained ended calls, delivery tasks and logs, UI
+/// timelines, repeatability replies, request log — for tests and the soak's memory curve.
+async fn stats(State(app): AppState) -> Json<serde_json::Value> {
+    let mut value = lock(&app.world).stats();
+    let forgotten = std::mem::take(&mut *lock(&app.forgotten_calls));
+    let repeatability = {
+        let mut cache = lock(&app.repeatability);
+        cache.forget_calls(forgotten, app.clock.now_ms());
+        cache.len()
+    };
+    let (workers, queues, logs) = app.delivery.stats();
+    if let Some(map) = value.as_object_mut() {
+        map.insert("deliveryWorkers".into(), json!(workers));
+        map.insert("deliveryQueues".into(), json!(queues));
+        map.insert("eventLogs".into(), json!(logs));
+        map.insert("uiTimelines".into(), json!(app.live.calls_kept()));
+        map.insert("repeatabilityReplies".into(), json!(repeatability));
+        map.insert("requestLog".into(), json!(lock(&app.requests).len()));
+    }
+    Json(value)
 }
 
 async fn list_targets(State(app): AppState) -> Json<serde_json::Value> {

@@ -1,21 +1,32 @@
-//! The `api-version` query parameter: required, and one of the GA versions.
+//! The `api-version` query parameter: required, and one the service actually shipped.
 
 use crate::api_error::{ApiError, ApiResult};
 
-/// Call Automation GA versions the emulator answers (plus a few later dates that the real
-/// service may ship; answering them is harmless and keeps newer SDKs working).
+/// Every Call Automation data-plane version published in `Azure/azure-rest-api-specs`
+/// (`specification/communication/data-plane/CallAutomation/{stable,preview}/<version>/`), GA
+/// first, then previews. Nothing else: a date that was never released is refused like the
+/// service refuses it, so an app pinned to a typo'd version fails here and not in production.
 pub const SUPPORTED: &[&str] = &[
+    // stable/
     "2023-03-06",
-    "2023-06-15",
     "2023-10-15",
     "2024-04-15",
     "2024-09-15",
     "2025-05-15",
     "2025-06-15",
-    "2025-09-15",
-    "2025-11-15",
-    "2026-01-15",
+    // The official SDKs 1.6.0 default.
     "2026-03-12",
+    // preview/
+    "2022-04-07-preview",
+    "2023-01-15-preview",
+    "2023-06-15-preview",
+    "2023-10-03-preview",
+    "2024-01-22-preview",
+    "2024-06-15-preview",
+    "2024-09-01-preview",
+    "2024-11-15-preview",
+    "2025-03-30-preview",
+    "2025-08-15-preview",
 ];
 
 pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
@@ -24,7 +35,8 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-pub fn check(query: Option<&str>) -> ApiResult<String> {
+/// `path` is the request path, named in the message as the service names the URI.
+pub fn check(path: &str, query: Option<&str>) -> ApiResult<String> {
     match query_param(query, "api-version") {
         None => Err(ApiError::new(
             400,
@@ -32,11 +44,12 @@ pub fn check(query: Option<&str>) -> ApiResult<String> {
             "The api-version query parameter (?api-version=) is required for all requests.",
         )),
         Some(v) if SUPPORTED.contains(&v.as_str()) => Ok(v),
+        // The service's code and wording; the list is the emulator's addition.
         Some(v) => Err(ApiError::new(
             400,
             "UnsupportedApiVersion",
             format!(
-                "The api-version `{v}` is not supported. Supported api-versions: {}.",
+                "The HTTP resource that matches the request URI '{path}' does not support the API version '{v}'. Supported api-versions: {}.",
                 SUPPORTED.join(", ")
             ),
         )),

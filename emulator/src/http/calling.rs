@@ -154,7 +154,7 @@ fn prepare(
         now: app.clock.wall_now(),
     }
     .check(method, uri, headers, body)?;
-    let api_version = api_version::check(uri.query())?;
+    let api_version = api_version::check(uri.path(), uri.query())?;
     let request_id = if route.repeatable() {
         repeatability::request_id(headers)?
     } else {
@@ -181,11 +181,21 @@ fn execute(
         );
     };
     let mut cache = lock(&app.repeatability);
+    let forgotten = std::mem::take(&mut *lock(&app.forgotten_calls));
+    cache.forget_calls(forgotten, app.clock.now_ms());
     if let Some(stored) = cache.get(&request_id) {
         return (stored, Outcome::Replayed);
     }
     let reply = run(app, route, api_version, uri, headers, body);
-    cache.insert(request_id, reply.clone());
+    let call_id = route.call_connection_id().map(str::to_string).or_else(|| {
+        reply
+            .body
+            .as_ref()
+            .and_then(|b| b.get("callConnectionId"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    });
+    cache.insert(request_id, reply.clone(), call_id);
     (reply, Outcome::Executed)
 }
 

@@ -69,7 +69,7 @@ impl World {
     pub fn snapshot_calls(&self) -> Value {
         let calls: Vec<Value> = self
             .call_order
-            .iter()
+            .values()
             .filter_map(|id| self.calls.get(id))
             .map(|c| {
                 json!({

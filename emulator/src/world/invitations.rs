@@ -5,11 +5,23 @@ use callsteer::CommunicationIdentifier;
 use serde_json::json;
 
 use super::behavior::{self, ResultCode};
-use super::model::{CallState, Invitation, InvitationKind, InvitationState};
+use super::model::{
+    CallState, IncomingCall, IncomingState, Invitation, InvitationKind, InvitationState,
+};
 use super::{TimerAction, World};
 
 impl World {
-    /// Creates a pending invitation and schedules the target's reaction and the timeout.
+    /// Whether a phone number belongs to this resource (`--resource-phone-number`, admin).
+    pub(crate) fn is_own_number(&self, target: &CommunicationIdentifier) -> bool {
+        matches!(target, CommunicationIdentifier::PhoneNumber { phone_number, .. }
+            if self.resource_numbers.contains(phone_number))
+    }
+
+    /// Creates a pending invitation and schedules the target's reaction and the timeout. A
+    /// target that is one of the resource's own numbers rings the app instead, as in the
+    /// service: an IncomingCall (from `caller`) goes to the Event Grid subscription, and what
+    /// the app does with it settles the invitation.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn start_invitation(
         &mut self,
         call_id: &str,
@@ -18,9 +30,11 @@ impl World {
         operation_context: Option<String>,
         operation_callback_uri: Option<String>,
         timeout_s: u64,
+        caller: Option<CommunicationIdentifier>,
     ) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let behavior = self.target_behavior(&target.raw_id());
+        let rings_app = self.is_own_number(&target);
         let purpose = match &kind {
             InvitationKind::Create => "create",
             InvitationKind::Add => "add",
@@ -30,8 +44,18 @@ impl World {
             call_id,
             &target.raw_id(),
             "invited",
-            json!({"invitationId": id, "for": purpose, "behavior": behavior.behavior}),
+            json!({"invitationId": id, "for": purpose, "behavior": if rings_app { json!("ringsApp") } else { json!(behavior.behavior) }}),
         );
+        let rings = rings_app.then(|| {
+            let incoming = self.own_number_incoming_call(call_id, &target, caller, &id);
+            let context = incoming.context.clone();
+            self.incoming.insert(context.clone(), incoming.clone());
+            self.emit_incoming_call(&incoming);
+            context
+        });
+        if let Some(call) = self.calls.get_mut(call_id) {
+            call.invitation_ids.push(id.clone());
+        }
         self.invitations.insert(
             id.clone(),
             Invitation {
@@ -42,24 +66,79 @@ impl World {
                 operation_context,
                 operation_callback_uri,
                 state: InvitationState::Pending,
+                timers: Vec::new(),
+                rings,
             },
         );
-        if behavior.behavior != behavior::Behavior::NoAnswer {
-            self.schedule(
+        let mut timers = Vec::new();
+        if behavior.behavior != behavior::Behavior::NoAnswer && !rings_app {
+            timers.push(self.schedule(
                 behavior.delay_ms.unwrap_or(0),
                 TimerAction::ResolveInvitation {
                     invitation_id: id.clone(),
                     failure: behavior.behavior.failure(),
                 },
-            );
+            ));
         }
-        self.schedule(
+        timers.push(self.schedule(
             timeout_s.saturating_mul(1000),
             TimerAction::InvitationTimeout {
                 invitation_id: id.clone(),
             },
-        );
+        ));
+        if let Some(invitation) = self.invitations.get_mut(&id) {
+            invitation.timers = timers;
+        }
+        // A 0-delay reaction fires in the same `run_due`, after this returns.
         id
+    }
+
+    /// The inbound side of a call to one of the resource's own numbers: a new server call, from
+    /// the caller (the caller id number, else the call's source, else its first participant).
+    fn own_number_incoming_call(
+        &self,
+        call_id: &str,
+        to: &CommunicationIdentifier,
+        caller: Option<CommunicationIdentifier>,
+        invitation_id: &str,
+    ) -> IncomingCall {
+        let call = self.calls.get(call_id);
+        let from = caller
+            .or_else(|| call.and_then(|c| c.source.clone()))
+            .or_else(|| {
+                call.and_then(|c| c.participants.first())
+                    .map(|p| p.identifier.clone())
+            })
+            .unwrap_or_else(|| to.clone());
+        IncomingCall {
+            context: World::new_incoming_call_context(),
+            server_call_id: World::new_server_call_id(),
+            correlation_id: call
+                .map(|c| c.correlation_id.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            from,
+            to: to.clone(),
+            caller_display_name: call.and_then(|c| c.source_display_name.clone()),
+            custom_context: None,
+            state: IncomingState::Ringing,
+            invitation_id: Some(invitation_id.to_string()),
+        }
+    }
+
+    /// An invitation settled: its other timer will find nothing to do, so drop it now; a call
+    /// it placed to the app's own number stops ringing (timed out, canceled, call ended).
+    fn invitation_settled(&mut self, invitation_id: &str) {
+        let (timers, rings) = self
+            .invitations
+            .get_mut(invitation_id)
+            .map(|i| (std::mem::take(&mut i.timers), i.rings.clone()))
+            .unwrap_or_default();
+        for key in timers {
+            self.unschedule(Some(key));
+        }
+        if let Some(context) = rings {
+            self.settle_incoming(&context, IncomingState::Rejected);
+        }
     }
 
     pub(crate) fn resolve_invitation_timeout(&mut self, invitation_id: &str) {
@@ -79,6 +158,7 @@ impl World {
             Some(code) => InvitationState::Failed(code),
         };
         let invitation = invitation.clone();
+        self.invitation_settled(invitation_id);
         let (change, result) = match failure {
             None => ("answered", json!(null)),
             Some(code) => ("failed", code.to_json()),
@@ -134,10 +214,10 @@ impl World {
                 if call.state != CallState::Connecting {
                     return;
                 }
-                let others_pending = self.invitations.values().any(|i| {
-                    i.call_id == call_id
-                        && i.kind == InvitationKind::Create
-                        && i.state == InvitationState::Pending
+                let others_pending = call.invitation_ids.iter().any(|id| {
+                    self.invitations.get(id).is_some_and(|i| {
+                        i.kind == InvitationKind::Create && i.state == InvitationState::Pending
+                    })
                 });
                 if others_pending {
                     return;
@@ -280,6 +360,7 @@ impl World {
         if let Some(i) = self.invitations.get_mut(invitation_id) {
             i.state = InvitationState::Canceled;
         }
+        self.invitation_settled(invitation_id);
         self.delivery.live().participant_change(
             call_id,
             &invitation.target.raw_id(),
@@ -306,10 +387,20 @@ impl World {
 
     /// Cancels every pending invitation of a call (the call ended).
     pub(crate) fn drop_invitations(&mut self, call_id: &str) {
-        for invitation in self.invitations.values_mut() {
-            if invitation.call_id == call_id && invitation.state == InvitationState::Pending {
-                invitation.state = InvitationState::Canceled;
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
+        let mut settled = Vec::new();
+        for id in &call.invitation_ids {
+            if let Some(invitation) = self.invitations.get_mut(id) {
+                if invitation.state == InvitationState::Pending {
+                    invitation.state = InvitationState::Canceled;
+                    settled.push(id.clone());
+                }
             }
+        }
+        for id in settled {
+            self.invitation_settled(&id);
         }
     }
 }

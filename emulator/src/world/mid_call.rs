@@ -63,12 +63,17 @@ impl World {
             Some(code),
             json!({}),
         );
+        self.call_ended(call_id);
     }
 
     /// DELETE: the app leaves; the call goes on for the others when two or more remain.
     pub fn hang_up(&mut self, call_id: &str) -> ApiResult<Reply> {
         let call = self.active_call(call_id)?.clone();
         if call.participants.len() >= 2 {
+            if !self.server_calls.contains_key(&call.server_call_id) {
+                self.left_server_calls
+                    .push_back(call.server_call_id.clone());
+            }
             let entry = self
                 .server_calls
                 .entry(call.server_call_id.clone())
@@ -95,7 +100,7 @@ impl World {
         let server_call_id = self.active_call(call_id)?.server_call_id.clone();
         let affected: Vec<String> = self
             .call_order
-            .iter()
+            .values()
             .filter(|id| {
                 self.calls
                     .get(*id)
@@ -164,6 +169,10 @@ impl World {
         if let Some(c) = self.calls.get_mut(call_id) {
             c.state = CallState::Transferring;
         }
+        // Whoever is moved calls the target.
+        let caller = transferee
+            .clone()
+            .or_else(|| call.participants.first().map(|p| p.identifier.clone()));
         let timeout = self.config.default_invitation_timeout_s;
         self.start_invitation(
             call_id,
@@ -172,6 +181,7 @@ impl World {
             req.operation_context.clone(),
             req.operation_callback_uri.clone(),
             timeout,
+            caller,
         );
         Ok(Reply::ok(
             202,
@@ -267,6 +277,9 @@ impl World {
             is_muted: Some(false),
             is_on_hold: Some(false),
         };
+        let caller = caller_id
+            .map(CommunicationIdentifier::phone_number)
+            .or_else(|| call.source.clone());
         let invitation_id = self.start_invitation(
             call_id,
             target,
@@ -274,6 +287,7 @@ impl World {
             req.operation_context.clone(),
             req.operation_callback_uri.clone(),
             timeout_s,
+            caller,
         );
         Ok(Reply::ok(
             202,

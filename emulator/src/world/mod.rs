@@ -11,9 +11,10 @@ mod invitations;
 mod mid_call;
 pub mod model;
 mod pre_connection;
+mod retention;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
@@ -42,6 +43,8 @@ pub enum TimerAction {
     Connect { call_id: String },
     /// Connect found nothing to connect to.
     ConnectFail { call_id: String },
+    /// The oldest ended call may have outlived the retention age.
+    ForgetEnded,
 }
 
 /// The Event Grid topic the emulator pretends to be.
@@ -56,7 +59,22 @@ pub struct World {
     timer_seq: u64,
     pub(crate) calls: HashMap<String, Call>,
     /// Call connection ids in creation order, for stable admin listings.
-    pub(crate) call_order: Vec<String>,
+    pub(crate) call_order: BTreeMap<u64, String>,
+    /// Each call's key in `call_order`.
+    pub(crate) call_seqs: HashMap<String, u64>,
+    pub(crate) call_seq: u64,
+    /// Ended calls, oldest end first, with when they ended (simulation ms): kept for the
+    /// retention, then forgotten.
+    pub(crate) ended: VecDeque<(String, u64)>,
+    /// Incoming calls no longer ringing, oldest first (bounded like ended calls).
+    pub(crate) settled_incoming: VecDeque<String>,
+    /// Server calls the app left with others still talking, oldest first (bounded likewise).
+    pub(crate) left_server_calls: VecDeque<String>,
+    /// Calls forgotten since the repeatability cache last looked (it lives under its own lock,
+    /// which is taken before the world's, so the world only leaves a note).
+    pub(crate) forgotten: Arc<Mutex<Vec<String>>>,
+    /// Whether a `ForgetEnded` timer is pending.
+    forget_scheduled: bool,
     pub(crate) invitations: HashMap<String, Invitation>,
     pub(crate) incoming: HashMap<String, IncomingCall>,
     pub(crate) server_calls: HashMap<String, ServerCall>,
@@ -72,6 +90,7 @@ impl World {
         clock: Arc<Clock>,
         delivery: Arc<Delivery>,
         timer_notify: Arc<Notify>,
+        forgotten: Arc<Mutex<Vec<String>>>,
     ) -> Self {
         let resource_numbers = config.resource_phone_numbers.iter().cloned().collect();
         World {
@@ -83,7 +102,14 @@ impl World {
             timers: BTreeMap::new(),
             timer_seq: 0,
             calls: HashMap::new(),
-            call_order: Vec::new(),
+            call_order: BTreeMap::new(),
+            call_seqs: HashMap::new(),
+            call_seq: 0,
+            ended: VecDeque::new(),
+            settled_incoming: VecDeque::new(),
+            left_server_calls: VecDeque::new(),
+            forgotten,
+            forget_scheduled: false,
             invitations: HashMap::new(),
             incoming: HashMap::new(),
             server_calls: HashMap::new(),
@@ -95,11 +121,22 @@ impl World {
 
     // ---- timers ----
 
-    pub(crate) fn schedule(&mut self, delay_ms: u64, action: TimerAction) {
+    /// Returns the timer's key, for [`World::unschedule`].
+    pub(crate) fn schedule(&mut self, delay_ms: u64, action: TimerAction) -> (u64, u64) {
         self.timer_seq += 1;
         let due = self.clock.now_ms().saturating_add(delay_ms);
-        self.timers.insert((due, self.timer_seq), action);
+        let key = (due, self.timer_seq);
+        self.timers.insert(key, action);
         self.timer_notify.notify_one();
+        key
+    }
+
+    /// Drops a timer that can no longer matter (its invitation settled), so pending timers
+    /// track live invitations instead of every invitation of the last timeout period.
+    pub(crate) fn unschedule(&mut self, key: Option<(u64, u64)>) {
+        if let Some(key) = key {
+            self.timers.remove(&key);
+        }
     }
 
     /// Fires every timer that is due, in due order (ties in scheduling order). Timers that
@@ -139,6 +176,7 @@ impl World {
             }
             TimerAction::Connect { call_id } => self.finish_connect(&call_id),
             TimerAction::ConnectFail { call_id } => self.fail_connect(&call_id),
+            TimerAction::ForgetEnded => self.forget_timer_fired(),
         }
     }
 

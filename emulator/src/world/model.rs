@@ -63,6 +63,9 @@ pub struct Call {
     pub participants: Vec<CallParticipant>,
     pub sequence_number: i32,
     pub created_at: String,
+    /// Every invitation this call made, so that ending or forgetting the call touches only
+    /// its own (a week-long run makes millions).
+    pub invitation_ids: Vec<String>,
 }
 
 impl Call {
@@ -154,6 +157,11 @@ pub struct Invitation {
     pub operation_context: Option<String>,
     pub operation_callback_uri: Option<String>,
     pub state: InvitationState,
+    /// The pending reaction and timeout timers, dropped once the invitation settles.
+    pub timers: Vec<(u64, u64)>,
+    /// The target is one of the resource's own numbers: the incoming call (context) that
+    /// rings the app instead of a simulated callee.
+    pub rings: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -176,6 +184,9 @@ pub struct IncomingCall {
     pub caller_display_name: Option<String>,
     pub custom_context: Option<serde_json::Value>,
     pub state: IncomingState,
+    /// The invitation (create, add, transfer) that placed this call to one of the resource's
+    /// own numbers: answering, rejecting or letting it time out settles that invitation.
+    pub invitation_id: Option<String>,
 }
 
 /// A call that exists in the world independently of the app (admin-created group calls, calls

@@ -38,12 +38,15 @@ impl World {
             participants: Vec::new(),
             sequence_number: 0,
             created_at: self.clock.rfc3339_now(),
+            invitation_ids: Vec::new(),
         }
     }
 
     fn insert_call(&mut self, call: Call) -> String {
         let id = call.id.clone();
-        self.call_order.push(id.clone());
+        self.call_seq += 1;
+        self.call_order.insert(self.call_seq, id.clone());
+        self.call_seqs.insert(id.clone(), self.call_seq);
         self.calls.insert(id.clone(), call);
         id
     }
@@ -92,6 +95,11 @@ impl World {
             .map(|s| CommunicationIdentifier::communication_user(s.id.clone()));
         call.source_caller_id_number = caller_id;
         call.source_display_name = req.source_display_name.clone();
+        let caller = call
+            .source_caller_id_number
+            .clone()
+            .map(CommunicationIdentifier::phone_number)
+            .or_else(|| call.source.clone());
         let reply = Reply::ok(201, &call.properties());
         let call_id = self.insert_call(call);
         let timeout = self.config.default_invitation_timeout_s;
@@ -103,6 +111,7 @@ impl World {
                 None,
                 None,
                 timeout,
+                caller.clone(),
             );
         }
         Ok(reply)
@@ -151,8 +160,10 @@ impl World {
         call.add_participant(&incoming.from);
         let reply = Reply::ok(200, &call.properties());
         let call_id = self.insert_call(call);
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Answered;
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Answered);
+        if let Some(invitation_id) = &incoming.invitation_id {
+            // The app answered a call it placed to its own number: that callee answered.
+            self.resolve_invitation(invitation_id, None);
         }
         let delay = self.behaviors.default_delay_ms();
         self.schedule(delay, TimerAction::Connect { call_id });
@@ -160,9 +171,15 @@ impl World {
     }
 
     pub fn reject_call(&mut self, req: RejectCallRequest) -> ApiResult<Reply> {
-        self.ringing(&req.incoming_call_context)?;
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Rejected;
+        let incoming = self.ringing(&req.incoming_call_context)?;
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Rejected);
+        if let Some(invitation_id) = &incoming.invitation_id {
+            let code = if req.call_reject_reason == Some(callsteer::wire::CallRejectReason::Busy) {
+                behavior::BUSY
+            } else {
+                behavior::DECLINED
+            };
+            self.resolve_invitation(invitation_id, Some(code));
         }
         Ok(Reply::empty(204))
     }
@@ -170,23 +187,19 @@ impl World {
     pub fn redirect_call(&mut self, req: RedirectCallRequest) -> ApiResult<Reply> {
         let incoming = self.ringing(&req.incoming_call_context)?;
         let target = parse_identifier("target", &req.target)?;
-        if let Some(i) = self.incoming.get_mut(&req.incoming_call_context) {
-            i.state = IncomingState::Redirected;
-        }
+        self.settle_incoming(&req.incoming_call_context, IncomingState::Redirected);
         // A redirect to someone this resource serves rings the app again (a new IncomingCall);
         // anything else leaves the emulated world.
         let reaches_resource = match &target {
             CommunicationIdentifier::CommunicationUser { .. } => true,
-            CommunicationIdentifier::PhoneNumber { phone_number, .. } => {
-                self.resource_numbers.contains(phone_number)
-            }
-            _ => false,
+            other => self.is_own_number(other),
         };
         if reaches_resource {
             let redirected = IncomingCall {
                 context: World::new_incoming_call_context(),
                 to: target,
                 state: IncomingState::Ringing,
+                invitation_id: None,
                 ..incoming
             };
             self.incoming
@@ -336,6 +349,7 @@ impl World {
             Some(behavior::CALL_NOT_FOUND),
             json!({}),
         );
+        self.call_ended(call_id);
     }
 
     /// Admin: offers an inbound call to the app's Event Grid webhooks.
@@ -366,6 +380,7 @@ impl World {
             caller_display_name,
             custom_context,
             state: IncomingState::Ringing,
+            invitation_id: None,
         };
         self.incoming
             .insert(incoming.context.clone(), incoming.clone());
