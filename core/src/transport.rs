@@ -40,7 +40,7 @@ impl Default for RetryOptions {
 }
 
 /// Client-wide settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     pub api_version: String,
     pub retry: RetryOptions,
@@ -51,6 +51,31 @@ pub struct ClientOptions {
     /// Give add / remove / transfer / cancel a unique operation context when the caller gave
     /// none, so overlapping actions of one kind on one call are told apart by their events.
     pub generate_operation_context: bool,
+    /// Share callback events with the other instances of this app through Redis Streams
+    /// (`redis://[user:password@]host:port/db`, `rediss://` for TLS; cargo feature
+    /// `event-bus`): a wait then sees an outcome whichever instance received it. See
+    /// [`events::bus`](crate::events) and the README's "Scale-out" section. Never logged.
+    pub event_bus_url: Option<String>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    // event_bus_url may carry a Redis password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field(
+                "generate_operation_context",
+                &self.generate_operation_context,
+            )
+            .field(
+                "event_bus_url",
+                &self.event_bus_url.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -61,6 +86,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             user_agent_suffix: None,
             generate_operation_context: true,
+            event_bus_url: None,
         }
     }
 }
