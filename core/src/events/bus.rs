@@ -256,6 +256,12 @@ impl EventBus {
         })
     }
 
+    /// Stops both background tasks now (dropping the bus does the same): from then on
+    /// events are neither published nor received. For a shutdown; idempotent.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// This instance's random id, as written with its events.
     pub fn instance_id(&self) -> &str {
         &self.instance_id
