@@ -734,3 +734,93 @@ async fn an_instance_killed_mid_run_leaves_the_others_unaffected() {
         assert_eq!(instance.duplicate_dispatches(), 0);
     }
 }
+
+fn signal(redis: &Redis, sig: &str) {
+    let pid = redis
+        .child
+        .as_ref()
+        .and_then(|c| c.id())
+        .expect("our redis-server");
+    let status = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn connected_body(n: usize) -> String {
+    format!(
+        r#"[{{"id":"stall-{n}","type":"Microsoft.Communication.CallConnected","source":"calling/callConnections/stall{n}","data":{{"callConnectionId":"stall{n}"}}}}]"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_redis_never_holds_up_the_callback_answer_and_overflow_is_counted() {
+    use callsteer::events::bus::{EventBus, EventBusConfig};
+    use callsteer::events::{EventProcessor, OperationKind, PendingOperation};
+    let _serial = SERIAL.lock().await;
+    let redis = Redis::own().await;
+    let sender = EventProcessor::new();
+    let small = EventBusConfig {
+        outbox_capacity: 10,
+        batch_size: 4,
+        ..Default::default()
+    };
+    let sender_bus = EventBus::start(&redis.url, sender.clone(), small).unwrap();
+    let receiver = EventProcessor::new();
+    let receiver_bus = EventBus::start(&redis.url, receiver.clone(), Default::default()).unwrap();
+    settle_until(|| sender_bus.stats().connected && receiver_bus.stats().connected).await;
+    assert!(sender_bus.stats().connected && receiver_bus.stats().connected);
+    let listener = listener::serve("127.0.0.1:0", sender.clone(), None)
+        .await
+        .unwrap();
+    let http = callsteer::transport::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    let url = format!("http://{}/events", listener.local_addr());
+
+    // Redis stops answering (SIGSTOP): a consumer as slow as can be.
+    signal(&redis, "-STOP");
+    const EVENTS: usize = 50;
+    let mut answered = 0;
+    // A guard against a hang only (a blocked responder would never answer), not a speed test.
+    let posted = tokio::time::timeout(Duration::from_secs(120), async {
+        for n in 0..EVENTS {
+            let response = http
+                .post(&url)
+                .body(connected_body(n))
+                .send()
+                .await
+                .unwrap();
+            if response.status() == 200 {
+                answered += 1;
+            }
+        }
+    })
+    .await;
+    let stalled = sender_bus.stats();
+    signal(&redis, "-CONT");
+    assert!(posted.is_ok(), "the callback responder waited for Redis");
+    assert_eq!(answered, EVENTS);
+    // Dispatched locally at once, Redis or not.
+    for n in 0..EVENTS {
+        let op = PendingOperation::new(OperationKind::CreateCall, format!("stall{n}"));
+        assert!(sender
+            .wait_for_outcome(&op, Duration::from_secs(5))
+            .await
+            .is_ok());
+    }
+    // More than the outbox holds: the rest is counted, never silently dropped.
+    assert!(stalled.outbox_overflow > 0, "{stalled:?}");
+
+    settle_until(|| sender_bus.stats().outbox_len == 0).await;
+    let overflow = sender_bus.stats().outbox_overflow as usize;
+    let expected = EVENTS - overflow;
+    settle_until(|| receiver_bus.stats().dispatched as usize >= expected).await;
+    let after = sender_bus.stats();
+    assert_eq!(after.outbox_len, 0, "{after:?}");
+    assert!(after.published as usize >= expected, "{after:?}");
+    assert_eq!(receiver_bus.stats().dispatched as usize, expected);
+    assert_eq!(receiver.stats().backlog_len, expected);
+}
