@@ -506,16 +506,30 @@ async fn roster_mismatches(instances: &[&Instance], calls: &[String]) -> Vec<Str
     calls.iter().filter(|c| mismatched(c)).cloned().collect()
 }
 
-/// Waits until every instance has dispatched the same set of event ids; returns how many ids
-/// some instance lacks.
-async fn missing_ids(instances: &[&Instance]) -> usize {
-    let gap = || {
+/// Waits until every instance has dispatched the same set of event ids; returns the ids some
+/// instance lacks (with the instances that lack them).
+async fn missing_ids(instances: &[&Instance]) -> Vec<(String, Vec<usize>)> {
+    let gaps = || {
         let sets: Vec<BTreeSet<String>> = instances.iter().map(|i| i.ids()).collect();
         let union: BTreeSet<&String> = sets.iter().flatten().collect();
-        sets.iter().map(|s| union.len() - s.len()).sum::<usize>()
+        union
+            .into_iter()
+            .filter_map(|id| {
+                let lacking: Vec<usize> =
+                    (0..sets.len()).filter(|&n| !sets[n].contains(id)).collect();
+                (!lacking.is_empty()).then(|| (id.clone(), lacking))
+            })
+            .collect::<Vec<_>>()
     };
-    settle_until(|| gap() == 0).await;
-    gap()
+    settle_until(|| gaps().is_empty()).await;
+    gaps()
+}
+
+fn bus_stats(instances: &[&Instance]) -> Vec<callsteer::events::bus::EventBusStats> {
+    instances
+        .iter()
+        .filter_map(|i| i.client.event_bus().map(|b| b.stats()))
+        .collect()
 }
 
 async fn three_instances(emulator: &EmulatorProcess, bus: Option<&str>) -> Vec<Instance> {
@@ -575,7 +589,12 @@ async fn thousand_actions_over_three_instances_lose_nothing_and_dispatch_once() 
 
     let all: Vec<&Instance> = instances.iter().collect();
     assert_eq!(roster_mismatches(&all, &calls).await, Vec::<String>::new());
-    assert_eq!(missing_ids(&all).await, 0, "an instance missed events");
+    assert_eq!(
+        missing_ids(&all).await,
+        vec![],
+        "an instance missed events: {:?}",
+        bus_stats(&all)
+    );
     for (n, instance) in instances.iter().enumerate() {
         assert_eq!(
             instance.duplicate_dispatches(),
@@ -660,7 +679,12 @@ async fn redis_restarted_mid_run_loses_nothing() {
     assert_eq!(calls.len(), 30);
     let all: Vec<&Instance> = instances.iter().collect();
     assert_eq!(roster_mismatches(&all, &calls).await, Vec::<String>::new());
-    assert_eq!(missing_ids(&all).await, 0, "an instance missed events");
+    assert_eq!(
+        missing_ids(&all).await,
+        vec![],
+        "an instance missed events: {:?}",
+        bus_stats(&all)
+    );
     for (n, instance) in instances.iter().enumerate() {
         assert_eq!(
             instance.duplicate_dispatches(),
@@ -729,7 +753,12 @@ async fn an_instance_killed_mid_run_leaves_the_others_unaffected() {
         roster_mismatches(&survivors, &survivors_calls).await,
         Vec::<String>::new()
     );
-    assert_eq!(missing_ids(&survivors).await, 0);
+    assert_eq!(
+        missing_ids(&survivors).await,
+        vec![],
+        "{:?}",
+        bus_stats(&survivors)
+    );
     for instance in survivors {
         assert_eq!(instance.duplicate_dispatches(), 0);
     }
