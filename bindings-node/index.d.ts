@@ -271,6 +271,12 @@ export interface CallAutomationClientOptions {
    * endpoints (such as the local emulator).
    */
   allowInsecureConnection?: boolean
+  /**
+   * Share callback events with the app's other instances through Redis Streams
+   * (`redis://[user:password@]host:port/db`, `rediss://` for TLS), so that a wait sees an
+   * outcome whichever instance the service posted it to. See the README, "Scale-out".
+   */
+  eventBusUrl?: string
 }
 
 /**

@@ -56,6 +56,10 @@ pub struct CallAutomationClientOptions {
     /// Accepted for compatibility with the official SDK; callsteer always allows `http://`
     /// endpoints (such as the local emulator).
     pub allow_insecure_connection: Option<bool>,
+    /// Share callback events with the app's other instances through Redis Streams
+    /// (`redis://[user:password@]host:port/db`, `rediss://` for TLS), so that a wait sees an
+    /// outcome whichever instance the service posted it to. See the README, "Scale-out".
+    pub event_bus_url: Option<String>,
 }
 
 fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOptions {
@@ -84,6 +88,7 @@ fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOpt
     if let Some(g) = options.generate_operation_context {
         out.generate_operation_context = g;
     }
+    out.event_bus_url = options.event_bus_url.clone();
     out
 }
 

@@ -105,11 +105,12 @@ fn credential(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Credential> 
     ))
 }
 
-fn options(api_version: Option<String>) -> ClientOptions {
+fn options(api_version: Option<String>, event_bus_url: Option<String>) -> ClientOptions {
     let mut options = ClientOptions::default();
     if let Some(v) = api_version {
         options.api_version = v;
     }
+    options.event_bus_url = event_bus_url;
     options
 }
 
@@ -118,7 +119,7 @@ impl ClientState {
         py: Python<'_>,
         endpoint: &str,
         credential_value: &Bound<'_, PyAny>,
-        api_version: Option<String>,
+        options: ClientOptions,
         source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
@@ -130,7 +131,7 @@ impl ClientState {
             };
             let cred = credential(py, credential_value)?;
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::new(&endpoint, cred, options(api_version))
+            let client = CallAutomationClient::new(&endpoint, cred, options)
                 .map_err(|e| errors::to_py(py, e))?;
             Ok(Arc::new(ClientState { client, source }))
         })
@@ -139,16 +140,14 @@ impl ClientState {
     pub fn from_connection_string(
         py: Python<'_>,
         conn_str: &str,
-        api_version: Option<String>,
+        options: ClientOptions,
         source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Arc<Self>> {
         errors::guard(py, || {
             let source = convert::opt_identifier(py, "source", source)?;
-            let client = CallAutomationClient::from_connection_string_with_options(
-                conn_str,
-                options(api_version),
-            )
-            .map_err(|e| errors::to_py(py, e))?;
+            let client =
+                CallAutomationClient::from_connection_string_with_options(conn_str, options)
+                    .map_err(|e| errors::to_py(py, e))?;
             Ok(Arc::new(ClientState { client, source }))
         })
     }
@@ -551,31 +550,35 @@ macro_rules! client_common {
         #[pymethods]
         impl $ty {
             #[new]
-            #[pyo3(signature = (endpoint, credential, *, api_version = None, source = None))]
+            #[pyo3(signature = (endpoint, credential, *, api_version = None, source = None, event_bus_url = None))]
             fn new(
                 py: Python<'_>,
                 endpoint: &str,
                 credential: &Bound<'_, PyAny>,
                 api_version: Option<String>,
                 source: Option<&Bound<'_, PyAny>>,
+                event_bus_url: Option<String>,
             ) -> PyResult<Self> {
+                let options = options(api_version, event_bus_url);
                 Ok($ty {
-                    state: ClientState::new(py, endpoint, credential, api_version, source)?,
+                    state: ClientState::new(py, endpoint, credential, options, source)?,
                 })
             }
 
             /// `endpoint=https://…/;accesskey=…`.
             #[classmethod]
-            #[pyo3(signature = (conn_str, *, api_version = None, source = None))]
+            #[pyo3(signature = (conn_str, *, api_version = None, source = None, event_bus_url = None))]
             fn from_connection_string(
                 _cls: &Bound<'_, PyType>,
                 py: Python<'_>,
                 conn_str: &str,
                 api_version: Option<String>,
                 source: Option<&Bound<'_, PyAny>>,
+                event_bus_url: Option<String>,
             ) -> PyResult<Self> {
+                let options = options(api_version, event_bus_url);
                 Ok($ty {
-                    state: ClientState::from_connection_string(py, conn_str, api_version, source)?,
+                    state: ClientState::from_connection_string(py, conn_str, options, source)?,
                 })
             }
 

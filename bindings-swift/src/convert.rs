@@ -665,6 +665,10 @@ pub struct ClientOptions {
     /// (default true).
     #[uniffi(default = None)]
     pub generate_operation_context: Option<bool>,
+    /// Share callback events with the app's other instances through Redis Streams
+    /// (`redis://…`, `rediss://…` for TLS); see the README, "Scale-out".
+    #[uniffi(default = None)]
+    pub event_bus_url: Option<String>,
 }
 
 impl From<ClientOptions> for core::ClientOptions {
@@ -683,6 +687,7 @@ impl From<ClientOptions> for core::ClientOptions {
         if let Some(g) = o.generate_operation_context {
             options.generate_operation_context = g;
         }
+        options.event_bus_url = o.event_bus_url;
         options
     }
 }

@@ -510,6 +510,7 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        event_bus_url: Optional[str] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -518,6 +519,7 @@ class CallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        event_bus_url: Optional[str] = None,
     ) -> CallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
@@ -600,6 +602,7 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        event_bus_url: Optional[str] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -608,6 +611,7 @@ class AsyncCallAutomationClient:
         *,
         api_version: Optional[str] = None,
         source: Optional[CommunicationUserIdentifier] = None,
+        event_bus_url: Optional[str] = None,
     ) -> AsyncCallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
