@@ -135,7 +135,7 @@ async fn main() {
         .expect("http")
         .build()
         .expect("http");
-    let nodes = vec![node(&url).await, node(&url).await, node(&url).await];
+    let nodes = [node(&url).await, node(&url).await, node(&url).await];
 
     // Warm-up: connections, JIT-free but caches and pools.
     let _ = latency(&http, &nodes[0].processor, &nodes[1].url, "warm", 100).await;
