@@ -702,6 +702,59 @@ mod tests {
     }
 
     #[test]
+    fn the_url_never_shows_in_debug_and_a_bad_one_fails_the_client() {
+        let options = crate::ClientOptions {
+            event_bus_url: Some("rediss://:sekrit@cache.example:6380/0".into()),
+            ..Default::default()
+        };
+        let shown = format!("{options:?}");
+        assert!(
+            !shown.contains("sekrit") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        let bad = crate::ClientOptions {
+            event_bus_url: Some("http://:sekrit@cache.example".into()),
+            ..Default::default()
+        };
+        let err = crate::CallAutomationClient::from_connection_string_with_options(
+            "endpoint=http://127.0.0.1:1/;accesskey=c2VjcmV0",
+            bad,
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("event_bus_url") && !err.contains("sekrit"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_new_local_events_are_published_and_bus_events_never_again() {
+        let processor = EventProcessor::new();
+        let published = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&published);
+        assert!(
+            processor.set_publisher(Box::new(move |e: &CallAutomationEvent| {
+                sink.lock().unwrap().push(e.id().to_string());
+            }))
+        );
+        assert!(!processor.set_publisher(Box::new(|_: &CallAutomationEvent| {})));
+        let body = |id: &str| {
+            format!(
+                r#"[{{"id":"{id}","type":"Microsoft.Communication.CallConnected","source":"calling/callConnections/c","data":{{"callConnectionId":"c"}}}}]"#
+            )
+        };
+        processor.process_events(body("a").as_bytes()).unwrap();
+        processor.process_events(body("a").as_bytes()).unwrap();
+        for event in parse_events(body("b").as_bytes()).unwrap() {
+            assert!(processor.process_remote_event(event));
+        }
+        processor.process_events(body("b").as_bytes()).unwrap();
+        assert_eq!(*published.lock().unwrap(), vec!["a".to_string()]);
+    }
+
+    #[test]
     fn stream_ids_order_numerically() {
         assert!(parse_id("10-0") > parse_id("9-5"));
         assert!(parse_id("10-10") > parse_id("10-9"));
