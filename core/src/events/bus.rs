@@ -755,6 +755,22 @@ mod tests {
     }
 
     #[test]
+    fn starts_outside_a_tokio_runtime_as_the_bindings_do() {
+        // Nothing listens on port 1: the bus keeps retrying in its own thread, without error.
+        let processor = EventProcessor::new();
+        let bus = EventBus::start(
+            "redis://127.0.0.1:1/0",
+            processor.clone(),
+            Default::default(),
+        )
+        .expect("started on its own thread");
+        assert!(!bus.stats().connected);
+        let body = br#"[{"id":"x","type":"Microsoft.Communication.CallConnected","source":"calling/callConnections/c","data":{"callConnectionId":"c"}}]"#;
+        assert_eq!(processor.process_events(body).unwrap().len(), 1);
+        assert_eq!(bus.stats().outbox_overflow, 0);
+    }
+
+    #[test]
     fn stream_ids_order_numerically() {
         assert!(parse_id("10-0") > parse_id("9-5"));
         assert!(parse_id("10-10") > parse_id("10-9"));
