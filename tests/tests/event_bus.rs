@@ -502,8 +502,13 @@ async fn roster_mismatches(instances: &[&Instance], calls: &[String]) -> Vec<Str
         });
         !expected_shape || rosters.iter().any(|r| r != first)
     };
-    settle_until(|| !calls.iter().any(mismatched)).await;
-    calls.iter().filter(|c| mismatched(c)).cloned().collect()
+    let mut last = Vec::new();
+    settle_until(|| {
+        last = calls.iter().filter(|c| mismatched(c)).cloned().collect();
+        last.is_empty()
+    })
+    .await;
+    last
 }
 
 /// Waits until every instance has dispatched the same set of event ids; returns the ids some
@@ -521,8 +526,15 @@ async fn missing_ids(instances: &[&Instance]) -> Vec<(String, Vec<usize>)> {
             })
             .collect::<Vec<_>>()
     };
-    settle_until(|| gaps().is_empty()).await;
-    gaps()
+    // The verdict is the snapshot that settled: the emulator may still be sending (a late
+    // roster update), and an event just received is on the other instances a moment later.
+    let mut last = gaps();
+    settle_until(|| {
+        last = gaps();
+        last.is_empty()
+    })
+    .await;
+    last
 }
 
 fn bus_stats(instances: &[&Instance]) -> Vec<callsteer::events::bus::EventBusStats> {
