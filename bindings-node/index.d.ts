@@ -374,6 +374,12 @@ export interface CallAutomationClientOptions {
    * only sign requests, and loopback endpoints (the local emulator) need no permission.
    */
   allowInsecureConnection?: boolean
+  /**
+   * Share callback events with the app's other instances through Redis Streams
+   * (`redis://[user:password@]host:port/db`, `rediss://` for TLS), so that a wait sees an
+   * outcome whichever instance the service posted it to. See the README, "Scale-out".
+   */
+  eventBusUrl?: string
 }
 
 /**

@@ -58,6 +58,10 @@ pub struct CallAutomationClientOptions {
     /// loopback (default false: the constructor refuses such an endpoint). Access keys, which
     /// only sign requests, and loopback endpoints (the local emulator) need no permission.
     pub allow_insecure_connection: Option<bool>,
+    /// Share callback events with the app's other instances through Redis Streams
+    /// (`redis://[user:password@]host:port/db`, `rediss://` for TLS), so that a wait sees an
+    /// outcome whichever instance the service posted it to. See the README, "Scale-out".
+    pub event_bus_url: Option<String>,
 }
 
 fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOptions {
@@ -89,6 +93,7 @@ fn client_options(options: &CallAutomationClientOptions) -> callsteer::ClientOpt
     if let Some(a) = options.allow_insecure_connection {
         out.allow_insecure_connection = a;
     }
+    out.event_bus_url = options.event_bus_url.clone();
     out
 }
 

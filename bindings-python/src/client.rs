@@ -149,6 +149,8 @@ const KEYWORDS: &[&str] = &[
     "attempt_timeout",
     "user_agent",
     "generate_operation_context",
+    "allow_insecure_connection",
+    "event_bus_url",
 ];
 
 /// A number of seconds given as an int or a float (a bool is neither, here).
@@ -256,6 +258,26 @@ fn set_option(
             })?;
             options.generate_operation_context = flag.is_true();
         }
+        "allow_insecure_connection" => {
+            let flag = value.cast::<PyBool>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a bool, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.allow_insecure_connection = flag.is_true();
+        }
+        "event_bus_url" => {
+            let text = value.cast::<PyString>().map_err(|_| {
+                errors::invalid(
+                    py,
+                    name,
+                    format!("must be a str, got {}", convert::type_name(value)),
+                )
+            })?;
+            options.event_bus_url = Some(text.extract()?);
+        }
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "CallAutomationClient got an unexpected keyword argument '{name}' (it takes \
@@ -282,7 +304,7 @@ impl ClientState {
         py: Python<'_>,
         endpoint: &str,
         credential_value: &Bound<'_, PyAny>,
-        api_version: Option<String>,
+        options: ClientOptions,
         source: Option<&Bound<'_, PyAny>>,
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
@@ -300,7 +322,7 @@ impl ClientState {
     pub fn from_connection_string(
         py: Python<'_>,
         conn_str: &str,
-        api_version: Option<String>,
+        options: ClientOptions,
         source: Option<&Bound<'_, PyAny>>,
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {

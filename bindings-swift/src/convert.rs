@@ -669,6 +669,10 @@ pub struct ClientOptions {
     /// of `answerCall` unless their options name one (the official SDKs' client `source`).
     #[uniffi(default = None)]
     pub source: Option<CommunicationIdentifier>,
+    /// Share callback events with the app's other instances through Redis Streams
+    /// (`redis://…`, `rediss://…` for TLS); see the README, "Scale-out".
+    #[uniffi(default = None)]
+    pub event_bus_url: Option<String>,
 }
 
 impl From<ClientOptions> for core::ClientOptions {
@@ -688,6 +692,7 @@ impl From<ClientOptions> for core::ClientOptions {
             options.generate_operation_context = g;
         }
         options.source = o.source.map(Into::into);
+        options.event_bus_url = o.event_bus_url;
         options
     }
 }

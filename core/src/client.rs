@@ -54,6 +54,8 @@ pub struct CallAutomationClient {
 pub(crate) struct ClientInner {
     pub(crate) transport: Transport,
     pub(crate) processor: EventProcessor,
+    #[cfg(feature = "event-bus")]
+    pub(crate) event_bus: Option<crate::events::bus::EventBus>,
 }
 
 /// What `create_call`, `create_group_call`, `answer_call` and `connect_call` return.
@@ -133,13 +135,41 @@ impl CallAutomationClient {
                  https endpoint, or allow_insecure_connection to send it over plain http",
             ));
         }
+        #[cfg(not(feature = "event-bus"))]
+        if options.event_bus_url.is_some() {
+            return Err(Error::invalid(
+                "event_bus_url",
+                "this build of callsteer has no event bus (cargo feature `event-bus`)",
+            ));
+        }
+        #[cfg(feature = "event-bus")]
+        let event_bus_url = options.event_bus_url.clone();
+        // The transport first: a client refused for its options starts no bus task.
         let transport = Transport::new(endpoint, credential, options)?;
+        let processor = EventProcessor::new();
+        #[cfg(feature = "event-bus")]
+        let event_bus = match &event_bus_url {
+            Some(url) => Some(crate::events::bus::EventBus::start(
+                url,
+                processor.clone(),
+                Default::default(),
+            )?),
+            None => None,
+        };
         Ok(CallAutomationClient {
             inner: Arc::new(ClientInner {
                 transport,
-                processor: EventProcessor::new(),
+                processor,
+                #[cfg(feature = "event-bus")]
+                event_bus,
             }),
         })
+    }
+
+    /// The event bus this client's processor shares events through (`event_bus_url`).
+    #[cfg(feature = "event-bus")]
+    pub fn event_bus(&self) -> Option<&crate::events::bus::EventBus> {
+        self.inner.event_bus.as_ref()
     }
 
     /// The event processor that this client's results wait on: feed it every callback body.

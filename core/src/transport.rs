@@ -44,7 +44,7 @@ impl Default for RetryOptions {
 }
 
 /// Client-wide settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     pub api_version: String,
     pub retry: RetryOptions,
@@ -68,6 +68,34 @@ pub struct ClientOptions {
     /// `sourceIdentity`): the `source` of `create_call` and the `answeredBy` of `answer_call`
     /// unless the action's own options name one. Validated when used.
     pub source: Option<crate::identifier::CommunicationIdentifier>,
+    /// Share callback events with the other instances of this app through Redis Streams
+    /// (`redis://[user:password@]host:port/db`, `rediss://` for TLS; cargo feature
+    /// `event-bus`): a wait then sees an outcome whichever instance received it. See
+    /// [`events::bus`](crate::events) and the README's "Scale-out" section. Never logged.
+    pub event_bus_url: Option<String>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    // event_bus_url may carry a Redis password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_version", &self.api_version)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field(
+                "generate_operation_context",
+                &self.generate_operation_context,
+            )
+            .field("allow_insecure_connection", &self.allow_insecure_connection)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("source", &self.source)
+            .field(
+                "event_bus_url",
+                &self.event_bus_url.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -81,6 +109,7 @@ impl Default for ClientOptions {
             allow_insecure_connection: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             source: None,
+            event_bus_url: None,
         }
     }
 }

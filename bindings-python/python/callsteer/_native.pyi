@@ -550,6 +550,8 @@ class CallAutomationClient:
         attempt_timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -565,6 +567,8 @@ class CallAutomationClient:
         attempt_timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
     ) -> CallAutomationClient: ...
     @property
     def api_version(self) -> str: ...
@@ -657,6 +661,8 @@ class AsyncCallAutomationClient:
         attempt_timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
     ) -> None: ...
     @classmethod
     def from_connection_string(
@@ -672,6 +678,8 @@ class AsyncCallAutomationClient:
         attempt_timeout: Optional[float] = None,
         user_agent: Optional[str] = None,
         generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
     ) -> AsyncCallAutomationClient: ...
     @property
     def api_version(self) -> str: ...

@@ -7,7 +7,10 @@
 //!   subscriptions and handlers, dropping duplicate deliveries.
 //! - [`CallbackVerifier`] checks the service's `Authorization: Bearer` JWT first.
 //! - `listener::serve` runs all of that behind an HTTP endpoint.
+//! - (feature `event-bus`) `bus::EventBus` shares events between app instances through Redis.
 
+#[cfg(feature = "event-bus")]
+pub mod bus;
 mod fast;
 mod model;
 mod parse;

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -557,9 +557,14 @@ struct State {
     counters: Counters,
 }
 
+/// Receives every new event this process received itself (the event bus's outbox).
+pub(crate) type Publisher = Box<dyn Fn(&CallAutomationEvent) + Send + Sync>;
+
 struct Inner {
     config: EventProcessorConfig,
     state: Mutex<State>,
+    // Event-bus hook: set at most once, by `events::bus`.
+    publisher: OnceLock<Publisher>,
 }
 
 impl Inner {
@@ -622,6 +627,7 @@ impl EventProcessor {
             inner: Arc::new(Inner {
                 config,
                 state: Mutex::new(State::default()),
+                publisher: OnceLock::new(),
             }),
         }
     }
@@ -660,6 +666,33 @@ impl EventProcessor {
     /// satisfies, else into the backlog. Returns false (and does nothing) for a duplicate id.
     /// Events with an empty id are never treated as duplicates.
     pub fn process_event(&self, event: CallAutomationEvent) -> bool {
+        // Event-bus hook: an event received here (not one that came over the bus) is handed to
+        // the publisher once it proved new, after the local dispatch.
+        let Some(publish) = self.inner.publisher.get() else {
+            return self.dispatch(event);
+        };
+        let copy = event.clone();
+        let new = self.dispatch(event);
+        if new {
+            publish(&copy);
+        }
+        new
+    }
+
+    /// Event-bus hook: dispatches an event another instance received, without publishing it
+    /// again. Same duplicate rule as [`process_event`](Self::process_event).
+    #[cfg_attr(not(feature = "event-bus"), allow(dead_code))]
+    pub(crate) fn process_remote_event(&self, event: CallAutomationEvent) -> bool {
+        self.dispatch(event)
+    }
+
+    /// Event-bus hook: installs the publisher; false if one is already installed.
+    #[cfg_attr(not(feature = "event-bus"), allow(dead_code))]
+    pub(crate) fn set_publisher(&self, publisher: Publisher) -> bool {
+        self.inner.publisher.set(publisher).is_ok()
+    }
+
+    fn dispatch(&self, event: CallAutomationEvent) -> bool {
         let handlers: Vec<Handler>;
         {
             let mut state = self.inner.lock();
