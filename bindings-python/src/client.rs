@@ -304,7 +304,7 @@ impl ClientState {
         py: Python<'_>,
         endpoint: &str,
         credential_value: &Bound<'_, PyAny>,
-        options: ClientOptions,
+        api_version: Option<String>,
         source: Option<&Bound<'_, PyAny>>,
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
@@ -322,7 +322,7 @@ impl ClientState {
     pub fn from_connection_string(
         py: Python<'_>,
         conn_str: &str,
-        options: ClientOptions,
+        api_version: Option<String>,
         source: Option<&Bound<'_, PyAny>>,
         kwargs: Kwargs<'_, '_>,
     ) -> PyResult<Arc<Self>> {
