@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-rust lint fuzz fmt emulator soak bench
+.PHONY: demo test test-rust lint fuzz fmt emulator soak bench bench-bus
 
 ## Runs the quick start against the built-in emulator and prints the call's timeline.
 demo:
@@ -37,3 +37,7 @@ soak:
 ## bench/RESULTS.md and bench/results.png (not part of `make test`; never asserts a time).
 bench:
 	@bash bench/run.sh
+
+## The event bus's cost through a real redis-server (bench/RESULTS-bus.md, folded into RESULTS.md).
+bench-bus:
+	@bash bench/bus.sh

@@ -762,6 +762,10 @@ def write_report(results: dict[str, Any], minutes: float) -> None:
     for name, error in results.get("errors", {}).items():
         text += f"\n**{name} did not complete**:\n\n```\n{error}\n```\n"
     text += NOTES
+    # The event bus is measured by bench/bus.sh (its own build with Redis); fold its last result in.
+    bus = BENCH / "RESULTS-bus.md"
+    if bus.exists():
+        text += "\n\n" + bus.read_text().rstrip() + "\n"
     text += f"\n\n## Reproduce\n\n```\nmake bench        # BENCH_ROUNDS={ROUNDS} BENCH_SECONDS={SECONDS} by default\n```\n"
     (BENCH / "RESULTS.md").write_text(text)
 

@@ -289,16 +289,6 @@ fn set_option(
     Ok(())
 }
 
-/// The core reports its own option name; the caller wrote the Python keyword.
-fn python_option_names(py: Python<'_>, error: Error) -> PyErr {
-    match error {
-        Error::InvalidArgument { field, message } if field == "user_agent_suffix" => {
-            errors::invalid(py, "user_agent", message)
-        }
-        other => errors::to_py(py, other),
-    }
-}
-
 impl ClientState {
     pub fn new(
         py: Python<'_>,
@@ -314,7 +304,7 @@ impl ClientState {
             let cred = credential(py, credential_value)?;
             options.source = convert::opt_identifier(py, "source", source)?;
             let client = CallAutomationClient::new(endpoint, cred, options)
-                .map_err(|e| python_option_names(py, e))?;
+                .map_err(|e| errors::to_py(py, e))?;
             Ok(Arc::new(ClientState { client }))
         })
     }
@@ -331,7 +321,7 @@ impl ClientState {
             options.source = convert::opt_identifier(py, "source", source)?;
             let client =
                 CallAutomationClient::from_connection_string_with_options(conn_str, options)
-                    .map_err(|e| python_option_names(py, e))?;
+                    .map_err(|e| errors::to_py(py, e))?;
             Ok(Arc::new(ClientState { client }))
         })
     }

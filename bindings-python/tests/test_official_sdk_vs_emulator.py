@@ -98,3 +98,39 @@ def test_official_script_runs_unchanged_on_the_official_sdk(
 
     out = run_script(SCRIPT.read_text(), tls_emulator, receiver, tmp_path)
     assert "DONE" in out
+
+
+def test_official_sync_and_aio_clients_get_a_participant(
+    tls_emulator: Emulator, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: the official aio SDK signs `…/participants/8%3Aacs%3A…` while aiohttp sends
+    `8:acs:…`; the emulator must verify the signature for either encoding, as the service does.
+    The sync client (requests) sends what it signs; both must get the participant."""
+    import asyncio
+
+    aio = pytest.importorskip("azure.communication.callautomation.aio")
+    pytest.importorskip("aiohttp")
+    assert tls_emulator.ca_pem
+    monkeypatch.setenv("SSL_CERT_FILE", tls_emulator.ca_pem)  # aiohttp's default SSL context
+    sdk = callautomation
+    user = sdk.CommunicationUserIdentifier("8:acs:res_getp_alice")
+    phone = sdk.PhoneNumberIdentifier("+16041234567")
+    client = sdk.CallAutomationClient.from_connection_string(tls_emulator.connection_string)
+    props = client.create_call(user, receiver.url("/events"))
+    call = client.get_call_connection(props.call_connection_id)
+    wait_until(lambda: call.get_call_properties().call_connection_state == "connected", "connected")
+    call.add_participant(phone, source_caller_id_number=sdk.PhoneNumberIdentifier("+16044561234"))
+    wait_until(lambda: "4:+16041234567" in ids(call), "phone joined")
+
+    assert call.get_participant(user).identifier.raw_id == "8:acs:res_getp_alice"
+    assert call.get_participant(phone).identifier.raw_id == "4:+16041234567"
+
+    async def with_aio() -> list[str]:
+        async with aio.CallAutomationClient.from_connection_string(
+            tls_emulator.connection_string
+        ) as aclient:
+            aconn = aclient.get_call_connection(props.call_connection_id)
+            return [(await aconn.get_participant(p)).identifier.raw_id for p in (user, phone)]
+
+    assert asyncio.run(with_aio()) == ["8:acs:res_getp_alice", "4:+16041234567"]
+    call.hang_up(is_for_everyone=True)

@@ -423,6 +423,51 @@ pub const FIELD_NAMES: &[FieldNames] = fields![
     ("handler", "handler", "handler", "handler", "handler"),
     // Python: waiting on properties that did not come from an action.
     ("result", "result", "result", "result", "result"),
+    // Client options (Node's user agent text is `userAgentOptions.userAgentPrefix`).
+    (
+        "user_agent_suffix",
+        "user_agent_suffix",
+        "user_agent",
+        "userAgentOptions.userAgentPrefix",
+        "userAgentSuffix"
+    ),
+    (
+        "event_bus_url",
+        "event_bus_url",
+        "event_bus_url",
+        "eventBusUrl",
+        "eventBusUrl"
+    ),
+    (
+        "stream_key",
+        "stream_key",
+        "stream_key",
+        "streamKey",
+        "streamKey"
+    ),
+    // Callback listener options.
+    (
+        "max_connections",
+        "max_connections",
+        "max_connections",
+        "maxConnections",
+        "maxConnections"
+    ),
+    (
+        "event_grid_secret",
+        "event_grid_secret",
+        "event_grid_secret",
+        "eventGridSecret",
+        "eventGridSecret"
+    ),
+    // Node's per-operation cancellation (no other language has an abort signal).
+    (
+        "abortSignal",
+        "abort_signal",
+        "abort_signal",
+        "abortSignal",
+        "abortSignal"
+    ),
 ];
 
 /// The canonical field `canonical` as `language` names it.
