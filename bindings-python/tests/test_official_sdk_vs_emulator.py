@@ -101,7 +101,7 @@ def test_official_script_runs_unchanged_on_the_official_sdk(
 
 
 def test_official_sync_and_aio_clients_get_a_participant(
-    tls_emulator: Emulator, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    tls_emulator: Emulator, receiver: Receiver
 ) -> None:
     """Issue 18: the official aio SDK signs `…/participants/8%3Aacs%3A…` while aiohttp sends
     `8:acs:…`; the emulator must verify the signature for either encoding, as the service does.
@@ -111,7 +111,6 @@ def test_official_sync_and_aio_clients_get_a_participant(
     aio = pytest.importorskip("azure.communication.callautomation.aio")
     pytest.importorskip("aiohttp")
     assert tls_emulator.ca_pem
-    monkeypatch.setenv("SSL_CERT_FILE", tls_emulator.ca_pem)  # aiohttp's default SSL context
     sdk = callautomation
     user = sdk.CommunicationUserIdentifier("8:acs:res_getp_alice")
     phone = sdk.PhoneNumberIdentifier("+16041234567")
@@ -126,8 +125,9 @@ def test_official_sync_and_aio_clients_get_a_participant(
     assert call.get_participant(phone).identifier.raw_id == "4:+16041234567"
 
     async def with_aio() -> list[str]:
+        # azure-core's aiohttp transport trusts the emulator's CA through connection_verify.
         async with aio.CallAutomationClient.from_connection_string(
-            tls_emulator.connection_string
+            tls_emulator.connection_string, connection_verify=tls_emulator.ca_pem
         ) as aclient:
             aconn = aclient.get_call_connection(props.call_connection_id)
             return [(await aconn.get_participant(p)).identifier.raw_id for p in (user, phone)]

@@ -237,6 +237,7 @@ impl Instance {
         )
         .unwrap();
         let verifier = CallbackVerifier::new(RESOURCE_ID)
+            .expect("a resource id is a valid audience")
             .with_jwks_url(format!("{}/calling/keys", emulator.base_url));
         let listener = listener::serve(
             "127.0.0.1:0",
