@@ -173,6 +173,29 @@ fn kw_seconds(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<
     }
 }
 
+/// A keyword that must be a bool (an int is not one, here).
+fn kw_bool(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    value.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| {
+        errors::invalid(
+            py,
+            name,
+            format!("must be a bool, got {}", convert::type_name(value)),
+        )
+    })
+}
+
+/// A keyword that must be a str.
+fn kw_str(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    let text = value.cast::<PyString>().map_err(|_| {
+        errors::invalid(
+            py,
+            name,
+            format!("must be a str, got {}", convert::type_name(value)),
+        )
+    })?;
+    text.extract()
+}
+
 /// Builds the core's `ClientOptions` from `api_version` and the keywords (`None` = default).
 fn options(
     py: Python<'_>,
@@ -238,46 +261,14 @@ fn set_option(
             }
             options.timeout = timeout;
         }
-        "user_agent" => {
-            let text = value.cast::<PyString>().map_err(|_| {
-                errors::invalid(
-                    py,
-                    name,
-                    format!("must be a str, got {}", convert::type_name(value)),
-                )
-            })?;
-            options.user_agent_suffix = Some(text.extract()?);
-        }
+        "user_agent" => options.user_agent_suffix = Some(kw_str(py, name, value)?),
         "generate_operation_context" => {
-            let flag = value.cast::<PyBool>().map_err(|_| {
-                errors::invalid(
-                    py,
-                    name,
-                    format!("must be a bool, got {}", convert::type_name(value)),
-                )
-            })?;
-            options.generate_operation_context = flag.is_true();
+            options.generate_operation_context = kw_bool(py, name, value)?
         }
         "allow_insecure_connection" => {
-            let flag = value.cast::<PyBool>().map_err(|_| {
-                errors::invalid(
-                    py,
-                    name,
-                    format!("must be a bool, got {}", convert::type_name(value)),
-                )
-            })?;
-            options.allow_insecure_connection = flag.is_true();
+            options.allow_insecure_connection = kw_bool(py, name, value)?
         }
-        "event_bus_url" => {
-            let text = value.cast::<PyString>().map_err(|_| {
-                errors::invalid(
-                    py,
-                    name,
-                    format!("must be a str, got {}", convert::type_name(value)),
-                )
-            })?;
-            options.event_bus_url = Some(text.extract()?);
-        }
+        "event_bus_url" => options.event_bus_url = Some(kw_str(py, name, value)?),
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "CallAutomationClient got an unexpected keyword argument '{name}' (it takes \

@@ -385,3 +385,47 @@ def test_the_stubs_know_the_options(tmp_path: Any) -> None:
     bad = mypy(TYPED_BAD)
     assert bad.returncode != 0
     assert '"retry_total"' in bad.stdout and '"connection_timeout"' in bad.stdout, bad.stdout
+
+
+class _Token:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        self.calls += 1
+
+        class T:
+            token = "t"
+            expires_on = 4_102_444_800
+
+        return T()
+
+
+@pytest.mark.parametrize(
+    "cls", [callsteer.CallAutomationClient, callsteer.aio.CallAutomationClient]
+)
+def test_allow_insecure_connection_guards_bearer_tokens_over_http(cls: Any) -> None:
+    """The core's rule, as in Node: a bearer token never goes over plain http to a host that is
+    not loopback unless allowed; the refusal names the keyword Python callers write."""
+    token = _Token()
+    with pytest.raises(callsteer.InvalidArgumentError) as refused:
+        cls("http://acs.example", token)
+    assert refused.value.field == "endpoint"
+    assert "allow_insecure_connection" in str(refused.value)
+    cls("http://acs.example", token, allow_insecure_connection=True)
+    cls("http://127.0.0.1:9", token)
+    assert token.calls == 0  # nothing was asked for at construction
+    with pytest.raises(callsteer.InvalidArgumentError) as bad:
+        cls("http://acs.example", token, allow_insecure_connection="yes")
+    assert bad.value.field == "allow_insecure_connection"
+
+
+def test_event_bus_url_is_checked_and_named() -> None:
+    with pytest.raises(callsteer.InvalidArgumentError) as bad:
+        callsteer.CallAutomationClient(
+            "https://acs.example", "c2VjcmV0", event_bus_url="http://not-redis"
+        )
+    assert bad.value.field == "event_bus_url"
+    with pytest.raises(callsteer.InvalidArgumentError) as wrong_type:
+        callsteer.CallAutomationClient("https://acs.example", "c2VjcmV0", event_bus_url=6379)
+    assert wrong_type.value.field == "event_bus_url"
