@@ -365,7 +365,9 @@ export interface CallAutomationClientOptions {
   userAgentOptions?: UserAgentOptions
   /**
    * Give add / remove / transfer / cancel a unique operation context when none is given
-   * (default true), so that overlapping actions are told apart by their events.
+   * (default false: like the official SDK, none is sent; outcomes pair by participant,
+   * transfer target and invitation id). Turn it on when overlapping transfers, or adds of one
+   * participant, run on one call.
    */
   generateOperationContext?: boolean
   /**

@@ -52,7 +52,9 @@ pub struct CallAutomationClientOptions {
     pub retry_options: Option<RetryOptions>,
     pub user_agent_options: Option<UserAgentOptions>,
     /// Give add / remove / transfer / cancel a unique operation context when none is given
-    /// (default true), so that overlapping actions are told apart by their events.
+    /// (default false: like the official SDK, none is sent; outcomes pair by participant,
+    /// transfer target and invitation id). Turn it on when overlapping transfers, or adds of one
+    /// participant, run on one call.
     pub generate_operation_context: Option<bool>,
     /// Send a `TokenCredential`'s bearer token over plain `http://` to a host that is not
     /// loopback (default false: the constructor refuses such an endpoint). Access keys, which

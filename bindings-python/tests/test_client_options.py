@@ -245,11 +245,11 @@ def test_generate_operation_context(
         ),
         is_async,
     )
-    if generate is False:
-        assert sent is None
+    if generate is True:
+        assert isinstance(sent, str) and sent.startswith("callsteer-")
     else:
-        # The default (None) is True.
-        assert isinstance(sent, str) and sent
+        # The default (None) sends no context, as the official SDK does.
+        assert sent is None
 
 
 # ---- refusals --------------------------------------------------------------------------------

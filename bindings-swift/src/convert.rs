@@ -662,7 +662,8 @@ pub struct ClientOptions {
     #[uniffi(default = None)]
     pub user_agent_suffix: Option<String>,
     /// Give add / remove / transfer / cancel a unique operation context when none is given
-    /// (default true).
+    /// (default false, as the official SDKs send none; turn it on when overlapping transfers or
+    /// adds of one participant run on one call).
     #[uniffi(default = None)]
     pub generate_operation_context: Option<bool>,
     /// The communication user this client acts as: `source` of `createCall` and `answeredBy`

@@ -312,7 +312,7 @@ impl CallConnection {
                 OperationKind::TransferCall,
                 operation_context.clone(),
                 None,
-                None,
+                Some(target),
             ),
             operation_context,
         })

@@ -52,8 +52,12 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Appended to `callsteer/<version>` in the user agent.
     pub user_agent_suffix: Option<String>,
-    /// Give add / remove / transfer / cancel a unique operation context when the caller gave
-    /// none, so overlapping actions of one kind on one call are told apart by their events.
+    /// Give add / remove / transfer / cancel a unique operation context (`callsteer-<uuid>`)
+    /// when the caller gave none. Off by default, as the official SDKs send none: outcomes are
+    /// then paired by call connection, participant, transfer target and invitation id, which
+    /// leaves two overlaps ambiguous — two transfers in flight on one call (`CallTransferFailed`
+    /// names no target) and two adds or removes of the same participant on one call. Turn it on
+    /// (or pass an `operation_context`) when an app starts such overlaps.
     pub generate_operation_context: bool,
     /// Send a bearer token (a `Credential::Token`) over plain `http://` to a host that is not
     /// loopback. Off by default: such a token would cross the network readable by anyone on the
@@ -105,7 +109,7 @@ impl Default for ClientOptions {
             retry: RetryOptions::default(),
             timeout: Duration::from_secs(30),
             user_agent_suffix: None,
-            generate_operation_context: true,
+            generate_operation_context: false,
             allow_insecure_connection: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             source: None,

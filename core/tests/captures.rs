@@ -112,13 +112,6 @@ fn js_sdk_capture_signatures_match_byte_for_byte() {
     );
 }
 
-fn no_generated_context() -> ClientOptions {
-    ClientOptions {
-        generate_operation_context: false,
-        ..Default::default()
-    }
-}
-
 /// Plays every captured step with our client and returns what the server received.
 async fn play_capture_steps(options: ClientOptions) -> Vec<common::Recorded> {
     let server = Recorder::start(service_like).await;
@@ -281,7 +274,7 @@ async fn play_capture_steps(options: ClientOptions) -> Vec<common::Recorded> {
 async fn every_steering_request_equals_the_python_sdk_capture() {
     let capture = reference("captures/official-python-sdk-1.6.0-requests.json");
     let expected = capture["requests"].as_array().unwrap();
-    let sent = play_capture_steps(no_generated_context()).await;
+    let sent = play_capture_steps(ClientOptions::default()).await;
     assert_eq!(sent.len(), expected.len());
     for (ours, theirs) in sent.iter().zip(expected) {
         let what = format!("{} {}", theirs["method"], theirs["path"]);
@@ -339,7 +332,11 @@ async fn every_steering_request_equals_the_python_sdk_capture() {
 async fn generated_operation_contexts_only_add_that_field() {
     let capture = reference("captures/official-python-sdk-1.6.0-requests.json");
     let expected = capture["requests"].as_array().unwrap();
-    let sent = play_capture_steps(ClientOptions::default()).await;
+    let sent = play_capture_steps(ClientOptions {
+        generate_operation_context: true,
+        ..Default::default()
+    })
+    .await;
     let mut generated = 0;
     for (ours, theirs) in sent.iter().zip(expected) {
         if ours.body.is_empty() {

@@ -148,8 +148,8 @@ pub struct PendingOperation {
     pub operation_context: Option<String>,
     /// When set, a cancel-add outcome that carries an invitation id must carry this one.
     pub invitation_id: Option<String>,
-    /// When set (and `operation_context` is not), an add/remove outcome that names a participant
-    /// must name this one.
+    /// When set, an add / remove outcome that names a participant, or a `CallTransferAccepted`
+    /// that names its transfer target, must name this one.
     pub participant_raw_id: Option<String>,
 }
 
@@ -211,12 +211,13 @@ impl PendingOperation {
                 return None;
             }
         }
-        if self.operation_context.is_none() {
-            if let (Some(expected), Some(actual)) = (&self.participant_raw_id, event.participant())
-            {
-                if *expected != actual.raw_id() {
-                    return None;
-                }
+        let named = match event {
+            CallAutomationEvent::CallTransferAccepted(d) => d.transfer_target.as_ref(),
+            other => other.participant(),
+        };
+        if let (Some(expected), Some(actual)) = (&self.participant_raw_id, named) {
+            if *expected != actual.raw_id() {
+                return None;
             }
         }
         Some(succeeded)
