@@ -392,10 +392,10 @@ export interface CallAutomationClientOptions {
 export type CallAutomationEvent =
   | { kind: 'CallConnected'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
   | { kind: 'CallDisconnected'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
+  | { kind: 'ParticipantsUpdated'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; sequenceNumber: number; participants: Array<CallParticipant> }
   | { kind: 'CreateCallFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
   | { kind: 'AnswerFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
   | { kind: 'ConnectFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
-  | { kind: 'ParticipantsUpdated'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; sequenceNumber: number; participants: Array<CallParticipant> }
   | { kind: 'AddParticipantSucceeded'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; participant?: CommunicationIdentifier }
   | { kind: 'AddParticipantFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; participant?: CommunicationIdentifier }
   | { kind: 'RemoveParticipantSucceeded'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; participant?: CommunicationIdentifier }

@@ -33,11 +33,47 @@ pub struct EventParseFailure {
     pub message: String,
 }
 
-macro_rules! events {
-    (
-        calls { $( $(#[$vdoc:meta])* $call:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* } ),* $(,)? }
-        others { $( $(#[$odoc:meta])* $other:ident { $( $(#[$ofdoc:meta])* $ofield:ident : $oty:ty ),* } ),* $(,)? }
-    ) => {
+/// A core event field as its JS value (the event table's field types).
+trait ToJs {
+    type Js;
+    fn to_js(&self) -> Self::Js;
+}
+
+impl ToJs for Option<String> {
+    type Js = Option<String>;
+    fn to_js(&self) -> Self::Js {
+        self.clone()
+    }
+}
+impl ToJs for i64 {
+    type Js = i64;
+    fn to_js(&self) -> Self::Js {
+        *self
+    }
+}
+impl ToJs for Option<callsteer::CommunicationIdentifier> {
+    type Js = Option<CommunicationIdentifier>;
+    fn to_js(&self) -> Self::Js {
+        opt_identifier_js(self)
+    }
+}
+impl ToJs for Vec<callsteer::CallParticipant> {
+    type Js = Vec<CallParticipant>;
+    fn to_js(&self) -> Self::Js {
+        self.iter().map(convert::participant).collect()
+    }
+}
+
+/// Expanded with core's event table: one variant per call-automation event (its field types
+/// resolve to this binding's `CommunicationIdentifier` / `CallParticipant`), plus the events
+/// that are not call events.
+macro_rules! js_events {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($data:ident) settles [$($op:ident : $outcome:ident),* $(,)?] {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    )*) => {
         /// One event posted by the service (or Event Grid): a discriminated union on `kind`, the
         /// short event type name as in `@azure/communication-call-automation`. `id` and `time`
         /// are the CloudEvent envelope's.
@@ -47,8 +83,8 @@ macro_rules! events {
         #[derive(Clone, Debug)]
         pub enum CallAutomationEvent {
             $(
-                $(#[$vdoc])*
-                $call {
+                $(#[$doc])*
+                $name {
                     id: String,
                     time: Option<String>,
                     call_connection_id: String,
@@ -56,86 +92,67 @@ macro_rules! events {
                     correlation_id: Option<String>,
                     operation_context: Option<String>,
                     result_information: Option<ResultInformation>,
-                    $( $(#[$fdoc])* $field: $ty, )*
+                    // Field docs stay in core: napi renders forwarded doc attributes verbatim.
+                    $( $field: $ty, )*
                 },
             )*
-            $(
-                $(#[$odoc])*
-                $other {
-                    id: String,
-                    time: Option<String>,
-                    $( $(#[$ofdoc])* $ofield: $oty, )*
-                },
-            )*
+            /// An incoming call (Event Grid); answer, redirect or reject it with `incomingCallContext`.
+            IncomingCall {
+                id: String,
+                time: Option<String>,
+                to: Option<CommunicationIdentifier>,
+                from: Option<CommunicationIdentifier>,
+                server_call_id: Option<String>,
+                caller_display_name: Option<String>,
+                custom_context: Option<IncomingCallCustomContext>,
+                incoming_call_context: Option<String>,
+                on_behalf_of_callee: Option<CommunicationIdentifier>,
+                correlation_id: Option<String>,
+            },
+            /// The Event Grid webhook handshake: answer `{ validationResponse: validationCode }`.
+            SubscriptionValidationEvent {
+                id: String,
+                time: Option<String>,
+                validation_code: String,
+                validation_url: Option<String>,
+            },
+            /// An event type this version does not know, kept verbatim; or a known one whose data did not read (then `parseError` says why).
+            Unknown {
+                id: String,
+                time: Option<String>,
+                /// The short type name, e.g. `PlayCompleted`.
+                event_type: String,
+                /// The full type, e.g. `Microsoft.Communication.PlayCompleted`.
+                cloud_event_type: String,
+                /// The `data` object as JSON text.
+                data_json: String,
+                /// Set when this stands in for a malformed event: where and what.
+                parse_error: Option<EventParseFailure>,
+            },
+        }
+
+        /// A call-automation event of core's table as its JS variant; `None` for the others.
+        fn call_event_js(event: &Core) -> Option<CallAutomationEvent> {
+            Some(match event {
+                $(
+                    Core::$name(d) => CallAutomationEvent::$name {
+                        id: d.meta.id.clone(),
+                        time: d.meta.time.clone(),
+                        call_connection_id: d.call_connection_id.clone(),
+                        server_call_id: d.server_call_id.clone(),
+                        correlation_id: d.correlation_id.clone(),
+                        operation_context: d.operation_context.clone(),
+                        result_information: result_information(&d.result_information),
+                        $( $field: ToJs::to_js(&d.$field), )*
+                    },
+                )*
+                _ => return None,
+            })
         }
     };
 }
 
-events! {
-    calls {
-        #[doc = "Create, answer or connect succeeded."]
-        CallConnected {},
-        #[doc = "The call ended or the app left it."]
-        CallDisconnected {},
-        CreateCallFailed {},
-        AnswerFailed {},
-        ConnectFailed {},
-        #[doc = "The full roster after a change."]
-        ParticipantsUpdated { sequence_number: i64, participants: Vec<CallParticipant> },
-        AddParticipantSucceeded { participant: Option<CommunicationIdentifier> },
-        AddParticipantFailed { participant: Option<CommunicationIdentifier> },
-        RemoveParticipantSucceeded { participant: Option<CommunicationIdentifier> },
-        RemoveParticipantFailed { participant: Option<CommunicationIdentifier> },
-        CancelAddParticipantSucceeded { invitation_id: Option<String> },
-        CancelAddParticipantFailed { invitation_id: Option<String> },
-        CallTransferAccepted {
-            transfer_target: Option<CommunicationIdentifier>,
-            transferee: Option<CommunicationIdentifier>
-        },
-        CallTransferFailed {},
-    }
-    others {
-        #[doc = "An incoming call (Event Grid); answer, redirect or reject it with `incomingCallContext`."]
-        IncomingCall {
-            to: Option<CommunicationIdentifier>,
-            from: Option<CommunicationIdentifier>,
-            server_call_id: Option<String>,
-            caller_display_name: Option<String>,
-            custom_context: Option<IncomingCallCustomContext>,
-            incoming_call_context: Option<String>,
-            on_behalf_of_callee: Option<CommunicationIdentifier>,
-            correlation_id: Option<String>
-        },
-        #[doc = "The Event Grid webhook handshake: answer `{ validationResponse: validationCode }`."]
-        SubscriptionValidationEvent { validation_code: String, validation_url: Option<String> },
-        #[doc = "An event type this version does not know, kept verbatim; or a known one whose data did not read (then `parseError` says why)."]
-        Unknown {
-            #[doc = "The short type name, e.g. `PlayCompleted`."]
-            event_type: String,
-            #[doc = "The full type, e.g. `Microsoft.Communication.PlayCompleted`."]
-            cloud_event_type: String,
-            #[doc = "The `data` object as JSON text."]
-            data_json: String,
-            #[doc = "Set when this stands in for a malformed event: where and what."]
-            parse_error: Option<EventParseFailure>
-        },
-    }
-}
-
-macro_rules! call_event {
-    ($d:ident, $variant:ident { $( $field:ident : $value:expr ),* }) => {
-        CallAutomationEvent::$variant {
-            id: $d.meta.id.clone(),
-            time: $d.meta.time.clone(),
-            call_connection_id: $d.call_connection_id.clone(),
-            server_call_id: $d.server_call_id.clone(),
-            correlation_id: $d.correlation_id.clone(),
-            operation_context: $d.operation_context.clone(),
-            result_information: result_information(&$d.result_information),
-            $( $field: $value, )*
-        }
-    };
-}
+callsteer::call_event_table!(js_events);
 
 fn meta(m: &EventMeta) -> (String, Option<String>) {
     (m.id.clone(), m.time.clone())
@@ -143,63 +160,10 @@ fn meta(m: &EventMeta) -> (String, Option<String>) {
 
 /// Core event → JS event.
 pub fn event_js(event: &Core) -> CallAutomationEvent {
+    if let Some(js) = call_event_js(event) {
+        return js;
+    }
     match event {
-        Core::CallConnected(d) => call_event!(d, CallConnected {}),
-        Core::CallDisconnected(d) => call_event!(d, CallDisconnected {}),
-        Core::CreateCallFailed(d) => call_event!(d, CreateCallFailed {}),
-        Core::AnswerFailed(d) => call_event!(d, AnswerFailed {}),
-        Core::ConnectFailed(d) => call_event!(d, ConnectFailed {}),
-        Core::ParticipantsUpdated(d) => call_event!(
-            d,
-            ParticipantsUpdated {
-                sequence_number: d.sequence_number,
-                participants: d.participants.iter().map(convert::participant).collect()
-            }
-        ),
-        Core::AddParticipantSucceeded(d) => call_event!(
-            d,
-            AddParticipantSucceeded {
-                participant: opt_identifier_js(&d.participant)
-            }
-        ),
-        Core::AddParticipantFailed(d) => call_event!(
-            d,
-            AddParticipantFailed {
-                participant: opt_identifier_js(&d.participant)
-            }
-        ),
-        Core::RemoveParticipantSucceeded(d) => call_event!(
-            d,
-            RemoveParticipantSucceeded {
-                participant: opt_identifier_js(&d.participant)
-            }
-        ),
-        Core::RemoveParticipantFailed(d) => call_event!(
-            d,
-            RemoveParticipantFailed {
-                participant: opt_identifier_js(&d.participant)
-            }
-        ),
-        Core::CancelAddParticipantSucceeded(d) => call_event!(
-            d,
-            CancelAddParticipantSucceeded {
-                invitation_id: d.invitation_id.clone()
-            }
-        ),
-        Core::CancelAddParticipantFailed(d) => call_event!(
-            d,
-            CancelAddParticipantFailed {
-                invitation_id: d.invitation_id.clone()
-            }
-        ),
-        Core::CallTransferAccepted(d) => call_event!(
-            d,
-            CallTransferAccepted {
-                transfer_target: opt_identifier_js(&d.transfer_target),
-                transferee: opt_identifier_js(&d.transferee)
-            }
-        ),
-        Core::CallTransferFailed(d) => call_event!(d, CallTransferFailed {}),
         Core::IncomingCall(d) => {
             let (id, time) = meta(&d.meta);
             CallAutomationEvent::IncomingCall {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use callsteer::events::OperationOutcome;
+use callsteer::events::{EventField, OperationOutcome, CALL_EVENTS};
 use callsteer::{CallAutomationEvent, EventFilter, EventProcessor, ResultInformation};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -119,44 +119,21 @@ impl PyEvent {
 
     // ---- type-specific fields (each subclass's stub declares the ones it has) ----
 
-    #[getter]
-    fn participant<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        opt_any(py, self.event.participant())
-    }
-    #[getter]
-    fn invitation_id(&self) -> Option<String> {
-        self.event.invitation_id().map(str::to_string)
-    }
-    #[getter]
-    fn sequence_number(&self) -> Option<i64> {
-        match &self.event {
-            CallAutomationEvent::ParticipantsUpdated(d) => Some(d.sequence_number),
-            _ => None,
+    /// The type-specific fields of the call-automation events (`participant`,
+    /// `invitation_id`, `participants`, …), read from core's event table: an event's own field
+    /// gives its value, a field some other event type has gives `None`, any other name raises
+    /// `AttributeError` as usual.
+    fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.event.field(name) {
+            Some(field) => field_to_py(py, field),
+            None if is_event_field_name(name) => Ok(py.None().into_bound(py)),
+            None => Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "'{}' object has no attribute '{name}'",
+                self.event.event_type()
+            ))),
         }
     }
-    #[getter]
-    fn participants(&self) -> Option<Vec<PyCallParticipant>> {
-        match &self.event {
-            CallAutomationEvent::ParticipantsUpdated(d) => {
-                Some(convert::participants(d.participants.clone()))
-            }
-            _ => None,
-        }
-    }
-    #[getter]
-    fn transfer_target<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.event {
-            CallAutomationEvent::CallTransferAccepted(d) => opt_any(py, d.transfer_target.as_ref()),
-            _ => opt_any(py, None),
-        }
-    }
-    #[getter]
-    fn transferee<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.event {
-            CallAutomationEvent::CallTransferAccepted(d) => opt_any(py, d.transferee.as_ref()),
-            _ => opt_any(py, None),
-        }
-    }
+
     #[getter]
     fn to<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.event {
@@ -274,41 +251,110 @@ impl PyEvent {
     }
 }
 
-macro_rules! event_classes {
-    ($( $rust:ident => $name:literal ),* $(,)?) => {
-        $(
-            #[pyclass(frozen, extends = PyEvent, name = $name, module = "callsteer")]
-            pub struct $rust;
-        )*
+fn field_to_py<'py>(py: Python<'py>, field: EventField<'_>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match field {
+        EventField::Text(text) => text.into_pyobject(py)?.into_any(),
+        EventField::Int(n) => n.into_pyobject(py)?.into_any(),
+        EventField::Identifier(id) => opt_any(py, id)?,
+        EventField::Participants(list) => convert::participants(list.to_vec())
+            .into_pyobject(py)?
+            .into_any(),
+    })
+}
 
-        /// Registers every event class on the module.
-        pub fn add_event_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
-            m.add_class::<PyEvent>()?;
-            $( m.add_class::<$rust>()?; )*
+fn is_event_field_name(name: &str) -> bool {
+    CALL_EVENTS
+        .iter()
+        .any(|spec| spec.fields.iter().any(|f| f.name == name))
+}
+
+/// Expanded with core's event table: one Python class per call-automation event, named as the
+/// event (the module keeps the class names apart from core's types).
+macro_rules! py_event_classes {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($data:ident) settles [$($op:ident : $outcome:ident),* $(,)?] {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    )*) => {
+        mod classes {
+            use pyo3::prelude::*;
+            $(
+                $(#[$doc])*
+                #[pyclass(frozen, extends = super::PyEvent, module = "callsteer")]
+                pub struct $name;
+            )*
+        }
+
+        fn add_call_event_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $( m.add_class::<classes::$name>()?; )*
             Ok(())
+        }
+
+        /// The names of the call-automation event classes, in table order.
+        const CALL_EVENT_CLASS_NAMES: &[&str] = &[$( stringify!($name) ),*];
+
+        fn new_call_event<'py>(
+            py: Python<'py>,
+            event: CallAutomationEvent,
+        ) -> PyResult<std::result::Result<Bound<'py, PyAny>, CallAutomationEvent>> {
+            Ok(Ok(match &event {
+                $( CallAutomationEvent::$name(_) => with_class(py, event, classes::$name)?, )*
+                _ => return Ok(Err(event)),
+            }))
         }
     };
 }
 
-event_classes!(
-    PyCallConnected => "CallConnected",
-    PyCallDisconnected => "CallDisconnected",
-    PyParticipantsUpdated => "ParticipantsUpdated",
-    PyCreateCallFailed => "CreateCallFailed",
-    PyAnswerFailed => "AnswerFailed",
-    PyConnectFailed => "ConnectFailed",
-    PyAddParticipantSucceeded => "AddParticipantSucceeded",
-    PyAddParticipantFailed => "AddParticipantFailed",
-    PyRemoveParticipantSucceeded => "RemoveParticipantSucceeded",
-    PyRemoveParticipantFailed => "RemoveParticipantFailed",
-    PyCancelAddParticipantSucceeded => "CancelAddParticipantSucceeded",
-    PyCancelAddParticipantFailed => "CancelAddParticipantFailed",
-    PyCallTransferAccepted => "CallTransferAccepted",
-    PyCallTransferFailed => "CallTransferFailed",
-    PyIncomingCall => "IncomingCall",
-    PySubscriptionValidation => "SubscriptionValidation",
-    PyUnknown => "Unknown",
-);
+callsteer::call_event_table!(py_event_classes);
+
+#[pyclass(frozen, extends = PyEvent, name = "IncomingCall", module = "callsteer")]
+pub struct PyIncomingCall;
+#[pyclass(frozen, extends = PyEvent, name = "SubscriptionValidation", module = "callsteer")]
+pub struct PySubscriptionValidation;
+#[pyclass(frozen, extends = PyEvent, name = "Unknown", module = "callsteer")]
+pub struct PyUnknown;
+
+/// Registers every event class on the module, and `EVENT_CLASSES` (the tuple of them all, which
+/// the package exports).
+pub fn add_event_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEvent>()?;
+    add_call_event_classes(m)?;
+    m.add_class::<PyIncomingCall>()?;
+    m.add_class::<PySubscriptionValidation>()?;
+    m.add_class::<PyUnknown>()?;
+    let names = CALL_EVENT_CLASS_NAMES.iter().copied().chain([
+        "IncomingCall",
+        "SubscriptionValidation",
+        "Unknown",
+    ]);
+    let classes = names
+        .map(|name| m.getattr(name))
+        .collect::<PyResult<Vec<_>>>()?;
+    m.add("EVENT_CLASSES", pyo3::types::PyTuple::new(m.py(), classes)?)?;
+    // Each table event's own fields as (name, core type), for the stub generator
+    // (scripts/gen_event_stubs.py) and its check.
+    let fields = PyDict::new(m.py());
+    for spec in CALL_EVENTS {
+        let pairs: Vec<(&str, &str)> = spec.fields.iter().map(|f| (f.name, f.rust_type)).collect();
+        fields.set_item(spec.name, pyo3::types::PyTuple::new(m.py(), pairs)?)?;
+    }
+    m.add("EVENT_FIELDS", fields)?;
+    Ok(())
+}
+
+/// Sets the module's `__all__` to the names of its event classes.
+pub fn set_module_all(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.setattr("__all__", PyList::new(m.py(), event_class_names())?)
+}
+
+fn event_class_names() -> impl Iterator<Item = &'static str> {
+    CALL_EVENT_CLASS_NAMES.iter().copied().chain([
+        "IncomingCall",
+        "SubscriptionValidation",
+        "Unknown",
+    ])
+}
 
 /// The Python object of one core event, as an instance of its own class.
 pub fn event_to_py<'py>(
@@ -316,34 +362,31 @@ pub fn event_to_py<'py>(
     event: CallAutomationEvent,
 ) -> PyResult<Bound<'py, PyAny>> {
     use CallAutomationEvent as E;
-    macro_rules! make {
-        ($sub:expr) => {
-            Bound::new(
-                py,
-                PyClassInitializer::from(PyEvent { event }).add_subclass($sub),
-            )?
-            .into_any()
-        };
+    let event = match new_call_event(py, event)? {
+        Ok(made) => return Ok(made),
+        Err(other) => other,
+    };
+    match &event {
+        E::IncomingCall(_) => with_class(py, event, PyIncomingCall),
+        E::SubscriptionValidation { .. } => with_class(py, event, PySubscriptionValidation),
+        _ => with_class(py, event, PyUnknown),
     }
-    Ok(match &event {
-        E::CallConnected(_) => make!(PyCallConnected),
-        E::CallDisconnected(_) => make!(PyCallDisconnected),
-        E::ParticipantsUpdated(_) => make!(PyParticipantsUpdated),
-        E::CreateCallFailed(_) => make!(PyCreateCallFailed),
-        E::AnswerFailed(_) => make!(PyAnswerFailed),
-        E::ConnectFailed(_) => make!(PyConnectFailed),
-        E::AddParticipantSucceeded(_) => make!(PyAddParticipantSucceeded),
-        E::AddParticipantFailed(_) => make!(PyAddParticipantFailed),
-        E::RemoveParticipantSucceeded(_) => make!(PyRemoveParticipantSucceeded),
-        E::RemoveParticipantFailed(_) => make!(PyRemoveParticipantFailed),
-        E::CancelAddParticipantSucceeded(_) => make!(PyCancelAddParticipantSucceeded),
-        E::CancelAddParticipantFailed(_) => make!(PyCancelAddParticipantFailed),
-        E::CallTransferAccepted(_) => make!(PyCallTransferAccepted),
-        E::CallTransferFailed(_) => make!(PyCallTransferFailed),
-        E::IncomingCall(_) => make!(PyIncomingCall),
-        E::SubscriptionValidation { .. } => make!(PySubscriptionValidation),
-        _ => make!(PyUnknown),
-    })
+}
+
+/// `event` as an instance of the event subclass `sub`.
+fn with_class<'py, S>(
+    py: Python<'py>,
+    event: CallAutomationEvent,
+    sub: S,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    S: pyo3::PyClass<BaseType = PyEvent>,
+{
+    Ok(Bound::new(
+        py,
+        PyClassInitializer::from(PyEvent { event }).add_subclass(sub),
+    )?
+    .into_any())
 }
 
 /// An event travelling back from the runtime; becomes its Python class on arrival.

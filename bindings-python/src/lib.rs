@@ -50,5 +50,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify::panic_in_task_for_test, m)?)?;
     callsteer::logging::init_from_env();
     runtime::register_shutdown(m)?;
+    // Last, as every `add` above appends to it: `__all__` is what the package star-imports,
+    // the event classes of core's table (the stub declares the same list).
+    events::set_module_all(m)?;
     Ok(())
 }

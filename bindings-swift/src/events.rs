@@ -96,11 +96,16 @@ impl Conv<Vec<core::CallParticipant>> for Vec<CallParticipant> {
     }
 }
 
+/// Expanded with core's event table: one record per call-automation event (its field types
+/// resolve to this binding's `CommunicationIdentifier` / `CallParticipant`), the event enum, and
+/// the conversions both ways.
 macro_rules! call_events {
     ($(
         $(#[$doc:meta])*
-        $variant:ident => $name:ident { $( $field:ident : $ty:ty ),* $(,)? }
-    ),* $(,)?) => {
+        $variant:ident($name:ident) settles [$($op:ident : $outcome:ident),* $(,)?] {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    )*) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -111,7 +116,7 @@ macro_rules! call_events {
                 pub correlation_id: Option<String>,
                 pub operation_context: Option<String>,
                 pub result_information: Option<ResultInformation>,
-                $( pub $field: $ty, )*
+                $( $(#[$fdoc])* pub $field: $ty, )*
             }
 
             impl From<ev::$name> for $name {
@@ -241,54 +246,7 @@ fn unknown_data_value(data_json: String) -> serde_json::Value {
     serde_json::from_str(&data_json).unwrap_or(serde_json::Value::String(data_json))
 }
 
-call_events!(
-    /// `CallConnected`: create, answer or connect succeeded.
-    CallConnected => CallConnectedEventData {},
-    /// `CallDisconnected`.
-    CallDisconnected => CallDisconnectedEventData {},
-    /// `ParticipantsUpdated`: the full roster after a change.
-    ParticipantsUpdated => ParticipantsUpdatedEventData {
-        sequence_number: i64,
-        participants: Vec<CallParticipant>,
-    },
-    /// `CreateCallFailed`.
-    CreateCallFailed => CreateCallFailedEventData {},
-    /// `AnswerFailed`.
-    AnswerFailed => AnswerFailedEventData {},
-    /// `ConnectFailed`.
-    ConnectFailed => ConnectFailedEventData {},
-    /// `AddParticipantSucceeded`.
-    AddParticipantSucceeded => AddParticipantSucceededEventData {
-        participant: Option<CommunicationIdentifier>,
-    },
-    /// `AddParticipantFailed`.
-    AddParticipantFailed => AddParticipantFailedEventData {
-        participant: Option<CommunicationIdentifier>,
-    },
-    /// `RemoveParticipantSucceeded`.
-    RemoveParticipantSucceeded => RemoveParticipantSucceededEventData {
-        participant: Option<CommunicationIdentifier>,
-    },
-    /// `RemoveParticipantFailed`.
-    RemoveParticipantFailed => RemoveParticipantFailedEventData {
-        participant: Option<CommunicationIdentifier>,
-    },
-    /// `CancelAddParticipantSucceeded`.
-    CancelAddParticipantSucceeded => CancelAddParticipantSucceededEventData {
-        invitation_id: Option<String>,
-    },
-    /// `CancelAddParticipantFailed`.
-    CancelAddParticipantFailed => CancelAddParticipantFailedEventData {
-        invitation_id: Option<String>,
-    },
-    /// `CallTransferAccepted`.
-    CallTransferAccepted => CallTransferAcceptedEventData {
-        transfer_target: Option<CommunicationIdentifier>,
-        transferee: Option<CommunicationIdentifier>,
-    },
-    /// `CallTransferFailed`.
-    CallTransferFailed => CallTransferFailedEventData {},
-);
+callsteer::call_event_table!(call_events);
 
 /// `customContext` of an incoming call.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]

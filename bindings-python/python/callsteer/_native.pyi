@@ -22,6 +22,30 @@ from ._models import (
 __version__: str
 DEFAULT_API_VERSION: str
 
+# `from callsteer._native import *` (what the package does for type checkers) gives the event
+# classes.
+# ---- generated __all__ (scripts/gen_event_stubs.py) ----
+__all__ = [
+    "AddParticipantFailed",
+    "AddParticipantSucceeded",
+    "AnswerFailed",
+    "CallConnected",
+    "CallDisconnected",
+    "CallTransferAccepted",
+    "CallTransferFailed",
+    "CancelAddParticipantFailed",
+    "CancelAddParticipantSucceeded",
+    "ConnectFailed",
+    "CreateCallFailed",
+    "IncomingCall",
+    "ParticipantsUpdated",
+    "RemoveParticipantFailed",
+    "RemoveParticipantSucceeded",
+    "SubscriptionValidation",
+    "Unknown",
+]
+# ---- end of generated __all__ ----
+
 # ---- identifiers -------------------------------------------------------------------------
 
 class CommunicationUserIdentifier:
@@ -248,6 +272,11 @@ class CallAutomationEvent:
     def data(self) -> Any: ...
     def to_cloud_event(self) -> dict[str, Any]: ...
 
+EVENT_CLASSES: tuple[type[CallAutomationEvent], ...]
+EVENT_FIELDS: dict[str, tuple[tuple[str, str], ...]]
+
+# ---- generated from core's event table by scripts/gen_event_stubs.py: do not edit ----
+
 class CallConnected(CallAutomationEvent): ...
 class CallDisconnected(CallAutomationEvent): ...
 
@@ -292,6 +321,8 @@ class CallTransferAccepted(CallAutomationEvent):
     def transferee(self) -> Optional[_Identifier]: ...
 
 class CallTransferFailed(CallAutomationEvent): ...
+
+# ---- end of generated events ----
 
 class IncomingCall(CallAutomationEvent):
     @property

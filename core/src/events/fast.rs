@@ -288,88 +288,148 @@ fn short_type(full: &str) -> &str {
 // ---------------------------------------------------------------------------------------------
 // Call-automation `data`.
 
-/// The call-automation event types read directly (IncomingCall and the Event Grid handshake go
-/// through the tree walk).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    CallConnected,
-    CallDisconnected,
-    ParticipantsUpdated,
-    CreateCallFailed,
-    AnswerFailed,
-    ConnectFailed,
-    AddParticipantSucceeded,
-    AddParticipantFailed,
-    RemoveParticipantSucceeded,
-    RemoveParticipantFailed,
-    CancelAddParticipantSucceeded,
-    CancelAddParticipantFailed,
-    CallTransferAccepted,
-    CallTransferFailed,
+/// A field type of the event table, as read on the fast path: `Wire` is what is deserialized
+/// (its `Option` absorbs `null`), `from_wire` what absence means — both as in the tree walk.
+trait FastField<'de>: Sized {
+    type Wire: Deserialize<'de>;
+    fn from_wire(wire: Option<Self::Wire>) -> Self;
 }
 
-impl Kind {
-    fn of(short: &str) -> Option<Kind> {
-        Some(match short {
-            "CallConnected" => Kind::CallConnected,
-            "CallDisconnected" => Kind::CallDisconnected,
-            "ParticipantsUpdated" => Kind::ParticipantsUpdated,
-            "CreateCallFailed" => Kind::CreateCallFailed,
-            "AnswerFailed" => Kind::AnswerFailed,
-            "ConnectFailed" => Kind::ConnectFailed,
-            "AddParticipantSucceeded" => Kind::AddParticipantSucceeded,
-            "AddParticipantFailed" => Kind::AddParticipantFailed,
-            "RemoveParticipantSucceeded" => Kind::RemoveParticipantSucceeded,
-            "RemoveParticipantFailed" => Kind::RemoveParticipantFailed,
-            "CancelAddParticipantSucceeded" => Kind::CancelAddParticipantSucceeded,
-            "CancelAddParticipantFailed" => Kind::CancelAddParticipantFailed,
-            "CallTransferAccepted" => Kind::CallTransferAccepted,
-            "CallTransferFailed" => Kind::CallTransferFailed,
-            _ => return None,
-        })
-    }
-
-    fn has_participants(self) -> bool {
-        self == Kind::ParticipantsUpdated
-    }
-
-    fn has_participant(self) -> bool {
-        matches!(
-            self,
-            Kind::AddParticipantSucceeded
-                | Kind::AddParticipantFailed
-                | Kind::RemoveParticipantSucceeded
-                | Kind::RemoveParticipantFailed
-        )
-    }
-
-    fn has_invitation(self) -> bool {
-        matches!(
-            self,
-            Kind::CancelAddParticipantSucceeded | Kind::CancelAddParticipantFailed
-        )
-    }
-
-    fn has_transfer(self) -> bool {
-        self == Kind::CallTransferAccepted
+impl<'de> FastField<'de> for Option<String> {
+    type Wire = String;
+    fn from_wire(wire: Option<String>) -> Self {
+        wire
     }
 }
 
-/// Every `data` field of the call-automation events; only the ones of the event's type are read.
+impl<'de> FastField<'de> for i64 {
+    type Wire = i64;
+    fn from_wire(wire: Option<i64>) -> Self {
+        wire.unwrap_or(0)
+    }
+}
+
+impl<'de> FastField<'de> for Option<CommunicationIdentifier> {
+    type Wire = Ident;
+    fn from_wire(wire: Option<Ident>) -> Self {
+        wire.map(|i| i.0)
+    }
+}
+
+impl<'de> FastField<'de> for Vec<CallParticipant> {
+    type Wire = Participants;
+    fn from_wire(wire: Option<Participants>) -> Self {
+        wire.map(|p| p.0).unwrap_or_default()
+    }
+}
+
+/// The fields every call-automation event has.
 #[derive(Default)]
-struct Fields {
+struct CommonFields {
+    seen: u32,
     call_connection_id: Option<String>,
     server_call_id: Option<String>,
     correlation_id: Option<String>,
     operation_context: Option<String>,
     result_information: Option<ResultInformation>,
-    sequence_number: Option<i64>,
-    participants: Option<Vec<CallParticipant>>,
-    participant: Option<CommunicationIdentifier>,
-    invitation_id: Option<String>,
-    transfer_target: Option<CommunicationIdentifier>,
-    transferee: Option<CommunicationIdentifier>,
 }
+
+impl CommonFields {
+    /// Reads the value of `key` if it is a common field, else skips it.
+    fn read_value<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match key {
+            "callConnectionId" => {
+                once(&mut self.seen, 1)?;
+                self.call_connection_id = map.next_value()?;
+            }
+            "serverCallId" => {
+                once(&mut self.seen, 2)?;
+                self.server_call_id = map.next_value()?;
+            }
+            "correlationId" => {
+                once(&mut self.seen, 4)?;
+                self.correlation_id = map.next_value()?;
+            }
+            "operationContext" => {
+                once(&mut self.seen, 8)?;
+                self.operation_context = map.next_value()?;
+            }
+            "resultInformation" => {
+                once(&mut self.seen, 16)?;
+                self.result_information = map.next_value::<Option<Info>>()?.map(|i| i.0);
+            }
+            _ => {
+                map.next_value::<Skip>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+macro_rules! define_fast_events {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($data:ident) settles [$($op:ident : $outcome:ident),* $(,)?] {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    )*) => {
+        /// The call-automation event types read directly (IncomingCall and the Event Grid
+        /// handshake go through the tree walk).
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum Kind {
+            $( $name, )*
+        }
+
+        impl Kind {
+            fn of(short: &str) -> Option<Kind> {
+                Some(match short {
+                    $( stringify!($name) => Kind::$name, )*
+                    _ => return None,
+                })
+            }
+        }
+
+        /// Reads one `data` object of `kind`: the common fields and the type's own, each at most
+        /// once; every other key is skipped.
+        fn read_data<'de, A: MapAccess<'de>>(kind: Kind, mut map: A) -> Result<CallAutomationEvent, A::Error> {
+            Ok(match kind {
+                $(
+                    Kind::$name => {
+                        let mut common = CommonFields::default();
+                        $( let mut $field: Option<Option<<$ty as FastField<'de>>::Wire>> = None; )*
+                        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+                            $(
+                                if key == $wire {
+                                    if $field.is_some() {
+                                        return Err(fail());
+                                    }
+                                    $field = Some(map.next_value()?);
+                                    continue;
+                                }
+                            )*
+                            common.read_value(&key, &mut map)?;
+                        }
+                        CallAutomationEvent::$name($data {
+                            meta: EventMeta::default(),
+                            call_connection_id: common.call_connection_id.unwrap_or_default(),
+                            server_call_id: common.server_call_id,
+                            correlation_id: common.correlation_id,
+                            operation_context: common.operation_context,
+                            result_information: common.result_information,
+                            $( $field: <$ty as FastField<'de>>::from_wire($field.flatten()), )*
+                        })
+                    }
+                )*
+            })
+        }
+    };
+}
+
+crate::call_event_table!(define_fast_events);
 
 struct DataSeed(Kind);
 
@@ -385,134 +445,8 @@ impl<'de> Visitor<'de> for DataSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a data object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let kind = self.0;
-        let mut f = Fields::default();
-        let mut seen = 0u32;
-        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
-            match &*key {
-                "callConnectionId" => {
-                    once(&mut seen, 1)?;
-                    f.call_connection_id = map.next_value()?;
-                }
-                "serverCallId" => {
-                    once(&mut seen, 2)?;
-                    f.server_call_id = map.next_value()?;
-                }
-                "correlationId" => {
-                    once(&mut seen, 4)?;
-                    f.correlation_id = map.next_value()?;
-                }
-                "operationContext" => {
-                    once(&mut seen, 8)?;
-                    f.operation_context = map.next_value()?;
-                }
-                "resultInformation" => {
-                    once(&mut seen, 16)?;
-                    f.result_information = map.next_value::<Option<Info>>()?.map(|i| i.0);
-                }
-                "sequenceNumber" if kind.has_participants() => {
-                    once(&mut seen, 32)?;
-                    f.sequence_number = map.next_value()?;
-                }
-                "participants" if kind.has_participants() => {
-                    once(&mut seen, 64)?;
-                    f.participants = map.next_value::<Option<Participants>>()?.map(|p| p.0);
-                }
-                "participant" if kind.has_participant() => {
-                    once(&mut seen, 128)?;
-                    f.participant = map.next_value::<Option<Ident>>()?.map(|i| i.0);
-                }
-                "invitationId" if kind.has_invitation() => {
-                    once(&mut seen, 256)?;
-                    f.invitation_id = map.next_value()?;
-                }
-                "transferTarget" if kind.has_transfer() => {
-                    once(&mut seen, 512)?;
-                    f.transfer_target = map.next_value::<Option<Ident>>()?.map(|i| i.0);
-                }
-                "transferee" if kind.has_transfer() => {
-                    once(&mut seen, 1024)?;
-                    f.transferee = map.next_value::<Option<Ident>>()?.map(|i| i.0);
-                }
-                _ => {
-                    map.next_value::<Skip>()?;
-                }
-            }
-        }
-        Ok(build(kind, f))
-    }
-}
-
-fn build(kind: Kind, f: Fields) -> CallAutomationEvent {
-    use CallAutomationEvent as E;
-    let Fields {
-        call_connection_id,
-        server_call_id,
-        correlation_id,
-        operation_context,
-        result_information,
-        sequence_number,
-        participants,
-        participant,
-        invitation_id,
-        transfer_target,
-        transferee,
-    } = f;
-    macro_rules! data {
-        ($ty:ident { $($extra:tt)* }) => {
-            $ty {
-                meta: EventMeta::default(),
-                call_connection_id: call_connection_id.unwrap_or_default(),
-                server_call_id,
-                correlation_id,
-                operation_context,
-                result_information,
-                $($extra)*
-            }
-        };
-    }
-    match kind {
-        Kind::CallConnected => E::CallConnected(data!(CallConnectedEventData {})),
-        Kind::CallDisconnected => E::CallDisconnected(data!(CallDisconnectedEventData {})),
-        Kind::ParticipantsUpdated => E::ParticipantsUpdated(data!(ParticipantsUpdatedEventData {
-            sequence_number: sequence_number.unwrap_or(0),
-            participants: participants.unwrap_or_default(),
-        })),
-        Kind::CreateCallFailed => E::CreateCallFailed(data!(CreateCallFailedEventData {})),
-        Kind::AnswerFailed => E::AnswerFailed(data!(AnswerFailedEventData {})),
-        Kind::ConnectFailed => E::ConnectFailed(data!(ConnectFailedEventData {})),
-        Kind::AddParticipantSucceeded => {
-            E::AddParticipantSucceeded(data!(AddParticipantSucceededEventData { participant }))
-        }
-        Kind::AddParticipantFailed => {
-            E::AddParticipantFailed(data!(AddParticipantFailedEventData { participant }))
-        }
-        Kind::RemoveParticipantSucceeded => {
-            E::RemoveParticipantSucceeded(data!(RemoveParticipantSucceededEventData {
-                participant
-            }))
-        }
-        Kind::RemoveParticipantFailed => {
-            E::RemoveParticipantFailed(data!(RemoveParticipantFailedEventData { participant }))
-        }
-        Kind::CancelAddParticipantSucceeded => {
-            E::CancelAddParticipantSucceeded(data!(CancelAddParticipantSucceededEventData {
-                invitation_id
-            }))
-        }
-        Kind::CancelAddParticipantFailed => {
-            E::CancelAddParticipantFailed(data!(CancelAddParticipantFailedEventData {
-                invitation_id
-            }))
-        }
-        Kind::CallTransferAccepted => {
-            E::CallTransferAccepted(data!(CallTransferAcceptedEventData {
-                transfer_target,
-                transferee,
-            }))
-        }
-        Kind::CallTransferFailed => E::CallTransferFailed(data!(CallTransferFailedEventData {})),
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        read_data(self.0, map)
     }
 }
 

@@ -15,6 +15,7 @@ mod fast;
 mod model;
 mod parse;
 mod processor;
+mod table;
 mod verify;
 
 #[cfg(feature = "listener")]
@@ -23,11 +24,11 @@ pub mod listener;
 pub use model::{
     to_cloud_events_body, AddParticipantFailedEventData, AddParticipantSucceededEventData,
     AnswerFailedEventData, CallAutomationEvent, CallConnectedEventData, CallDisconnectedEventData,
-    CallTransferAcceptedEventData, CallTransferFailedEventData,
+    CallEventFieldSpec, CallEventSpec, CallTransferAcceptedEventData, CallTransferFailedEventData,
     CancelAddParticipantFailedEventData, CancelAddParticipantSucceededEventData,
-    ConnectFailedEventData, CreateCallFailedEventData, EventMeta, EventParseFailure,
+    ConnectFailedEventData, CreateCallFailedEventData, EventField, EventMeta, EventParseFailure,
     IncomingCallCustomContext, IncomingCallEventData, ParticipantsUpdatedEventData,
-    RemoveParticipantFailedEventData, RemoveParticipantSucceededEventData,
+    RemoveParticipantFailedEventData, RemoveParticipantSucceededEventData, CALL_EVENTS,
     COMMUNICATION_TYPE_PREFIX, SUBSCRIPTION_VALIDATION_TYPE,
 };
 pub use parse::{parse_event, parse_events, parse_events_strict};

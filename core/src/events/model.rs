@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::parse::WireField;
+use super::processor::OperationKind;
 use crate::error::Result;
 use crate::identifier::CommunicationIdentifier;
 use crate::models::{CallParticipant, ResultInformation};
@@ -110,90 +111,263 @@ macro_rules! call_event {
     };
 }
 
-call_event!(
-    /// `CallConnected`: create, answer or connect succeeded.
-    CallConnectedEventData {}
-);
-call_event!(
-    /// `CallDisconnected`: the call ended or the app left it.
-    CallDisconnectedEventData {}
-);
-call_event!(
-    /// `CreateCallFailed`.
-    CreateCallFailedEventData {}
-);
-call_event!(
-    /// `AnswerFailed`.
-    AnswerFailedEventData {}
-);
-call_event!(
-    /// `ConnectFailed`.
-    ConnectFailedEventData {}
-);
-call_event!(
-    /// `ParticipantsUpdated`: the full roster after a change (join, leave, mute, hold).
-    ParticipantsUpdatedEventData {
-        /// `sequenceNumber`: a later roster has a greater number (0 when absent).
-        sequence_number: i64 => "sequenceNumber",
-        /// `participants`.
-        participants: Vec<CallParticipant> => "participants",
+/// One `data` field of a call-automation event, borrowed (see
+/// [`CallAutomationEvent::field`]): the value kinds the event table uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventField<'a> {
+    /// A string field (`None` when absent).
+    Text(Option<&'a str>),
+    /// An integer field.
+    Int(i64),
+    /// An identifier field (`None` when absent).
+    Identifier(Option<&'a CommunicationIdentifier>),
+    /// A roster.
+    Participants(&'a [CallParticipant]),
+}
+
+/// A field type the event table may use.
+pub(crate) trait TableField {
+    fn as_field(&self) -> EventField<'_>;
+}
+
+impl TableField for String {
+    fn as_field(&self) -> EventField<'_> {
+        EventField::Text(Some(self))
     }
-);
-call_event!(
-    /// `AddParticipantSucceeded`.
-    AddParticipantSucceededEventData {
-        /// `participant`: who was added.
-        participant: Option<CommunicationIdentifier> => "participant",
+}
+impl TableField for Option<String> {
+    fn as_field(&self) -> EventField<'_> {
+        EventField::Text(self.as_deref())
     }
-);
-call_event!(
-    /// `AddParticipantFailed`.
-    AddParticipantFailedEventData {
-        /// `participant`: who could not be added.
-        participant: Option<CommunicationIdentifier> => "participant",
+}
+impl TableField for i64 {
+    fn as_field(&self) -> EventField<'_> {
+        EventField::Int(*self)
     }
-);
-call_event!(
-    /// `RemoveParticipantSucceeded`.
-    RemoveParticipantSucceededEventData {
-        /// `participant`: who was removed.
-        participant: Option<CommunicationIdentifier> => "participant",
+}
+impl TableField for Option<CommunicationIdentifier> {
+    fn as_field(&self) -> EventField<'_> {
+        EventField::Identifier(self.as_ref())
     }
-);
-call_event!(
-    /// `RemoveParticipantFailed`.
-    RemoveParticipantFailedEventData {
-        /// `participant`: who could not be removed.
-        participant: Option<CommunicationIdentifier> => "participant",
+}
+impl TableField for Vec<CallParticipant> {
+    fn as_field(&self) -> EventField<'_> {
+        EventField::Participants(self)
     }
-);
-call_event!(
-    /// `CancelAddParticipantSucceeded`.
-    CancelAddParticipantSucceededEventData {
-        /// `invitationId` of the cancelled invitation.
-        invitation_id: Option<String> => "invitationId",
-    }
-);
-call_event!(
-    /// `CancelAddParticipantFailed`.
-    CancelAddParticipantFailedEventData {
-        /// `invitationId` of the invitation that could not be cancelled.
-        invitation_id: Option<String> => "invitationId",
-    }
-);
-call_event!(
-    /// `CallTransferAccepted`.
-    CallTransferAcceptedEventData {
-        /// `transferTarget`: who the call was transferred to.
-        transfer_target: Option<CommunicationIdentifier> => "transferTarget",
-        /// `transferee`: the participant that was moved away.
-        transferee: Option<CommunicationIdentifier> => "transferee",
-    }
-);
-call_event!(
-    /// `CallTransferFailed`.
-    CallTransferFailedEventData {}
-);
+}
+
+/// One row of the event table as data (for generators and parity checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallEventSpec {
+    /// The short wire type and variant name, e.g. `AddParticipantFailed`.
+    pub name: &'static str,
+    /// The core data struct, e.g. `AddParticipantFailedEventData`.
+    pub data_struct: &'static str,
+    /// The operations this event settles, and whether as their success.
+    pub settles: &'static [(OperationKind, bool)],
+    /// The event's own `data` fields (after the common ones).
+    pub fields: &'static [CallEventFieldSpec],
+}
+
+/// One field of a [`CallEventSpec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallEventFieldSpec {
+    /// The Rust / Python field name, e.g. `transfer_target`.
+    pub name: &'static str,
+    /// The wire key, e.g. `transferTarget`.
+    pub wire: &'static str,
+    /// The field's Rust type as written in the table, e.g. `Option<CommunicationIdentifier>`.
+    pub rust_type: &'static str,
+}
+
+macro_rules! settled_as {
+    (success) => {
+        true
+    };
+    (failure) => {
+        false
+    };
+}
+
+macro_rules! define_call_events {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident($data:ident) settles [$($op:ident : $outcome:ident),* $(,)?] {
+            $( $(#[$fdoc:meta])* $field:ident : $ty:ty => $wire:literal ),* $(,)?
+        }
+    )*) => {
+        $(
+            call_event!(
+                $(#[$doc])*
+                $data { $( $(#[$fdoc])* $field: $ty => $wire ),* }
+            );
+        )*
+
+        /// One event posted by the service (or by Event Grid) to the application.
+        ///
+        /// A type this version does not know becomes [`CallAutomationEvent::Unknown`], so a new
+        /// service event never breaks an application.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum CallAutomationEvent {
+            $( $(#[$doc])* $name($data), )*
+            /// `Microsoft.Communication.IncomingCall` from Event Grid.
+            IncomingCall(IncomingCallEventData),
+            /// The Event Grid webhook handshake (`Microsoft.EventGrid.SubscriptionValidationEvent`):
+            /// answer `{"validationResponse": validation_code}`.
+            SubscriptionValidation {
+                meta: EventMeta,
+                validation_code: String,
+                validation_url: Option<String>,
+            },
+            /// Any other event type, with its data kept verbatim; also a known event that could
+            /// not be read (then `parse_error` says why), so one bad event never hides the rest of
+            /// its body.
+            Unknown {
+                meta: EventMeta,
+                /// The short type name (text after the last `.`), e.g. `PlayCompleted`; empty
+                /// when the entry had no readable type.
+                event_type: String,
+                /// The full type as received, e.g. `Microsoft.Communication.PlayCompleted`.
+                cloud_event_type: String,
+                /// The `data` object as received (`null` when absent). For an entry that is not
+                /// an event object with a type at all, the whole entry.
+                data: Value,
+                /// `Some` when this entry was malformed: a known type whose data did not read, or
+                /// an entry without a usable type. `None` for a well-formed event of an unknown
+                /// type.
+                parse_error: Option<EventParseFailure>,
+            },
+        }
+
+        /// Every call-automation event (IncomingCall and the Event Grid handshake are not
+        /// call events), in the table's order.
+        pub const CALL_EVENTS: &[CallEventSpec] = &[
+            $(
+                CallEventSpec {
+                    name: stringify!($name),
+                    data_struct: stringify!($data),
+                    settles: &[$( (OperationKind::$op, settled_as!($outcome)) ),*],
+                    fields: &[$(
+                        CallEventFieldSpec {
+                            name: stringify!($field),
+                            wire: $wire,
+                            rust_type: stringify!($ty),
+                        }
+                    ),*],
+                },
+            )*
+        ];
+
+        impl CallAutomationEvent {
+            fn call_event_name(&self) -> Option<&'static str> {
+                match self {
+                    $( CallAutomationEvent::$name(_) => Some(stringify!($name)), )*
+                    _ => None,
+                }
+            }
+
+            fn call_meta(&self) -> Option<&EventMeta> {
+                match self {
+                    $( CallAutomationEvent::$name(d) => Some(&d.meta), )*
+                    _ => None,
+                }
+            }
+
+            fn call_meta_mut(&mut self) -> Option<&mut EventMeta> {
+                match self {
+                    $( CallAutomationEvent::$name(d) => Some(&mut d.meta), )*
+                    _ => None,
+                }
+            }
+
+            fn common(&self) -> Option<Common<'_>> {
+                match self {
+                    $( CallAutomationEvent::$name(d) => Some(d.common()), )*
+                    _ => None,
+                }
+            }
+
+            fn call_data_json(&self) -> Option<Map<String, Value>> {
+                match self {
+                    $( CallAutomationEvent::$name(d) => Some(d.write()), )*
+                    _ => None,
+                }
+            }
+
+            /// The operations this event settles, each with `true` when as its success (from the
+            /// event table); empty for every other event.
+            pub fn settles(&self) -> &'static [(OperationKind, bool)] {
+                match self {
+                    $( CallAutomationEvent::$name(_) => &[$( (OperationKind::$op, settled_as!($outcome)) ),*], )*
+                    _ => &[],
+                }
+            }
+
+            /// Calls `visit` with the name and value of each of this event's own `data` fields
+            /// (those after the common ones), in table order; nothing for IncomingCall, the
+            /// handshake and unknown events.
+            pub fn for_each_field(&self, visit: &mut dyn FnMut(&'static str, EventField<'_>)) {
+                match self {
+                    $(
+                        #[allow(unused_variables)]
+                        CallAutomationEvent::$name(d) => {
+                            $( visit(stringify!($field), TableField::as_field(&d.$field)); )*
+                        }
+                    )*
+                    _ => {}
+                }
+            }
+
+            /// This event's own `data` field named `name` (the Rust name, e.g.
+            /// `transfer_target`), or `None` when its type has no such field.
+            ///
+            /// ```
+            /// use callsteer::events::{parse_events, EventField};
+            /// let body = br#"[{"id":"1","type":"Microsoft.Communication.CancelAddParticipantSucceeded",
+            ///   "data":{"callConnectionId":"c1","invitationId":"inv-1"}}]"#;
+            /// let event = &parse_events(body)?[0];
+            /// assert_eq!(event.field("invitation_id"), Some(EventField::Text(Some("inv-1"))));
+            /// assert_eq!(event.field("participant"), None);
+            /// # Ok::<(), callsteer::Error>(())
+            /// ```
+            pub fn field(&self, name: &str) -> Option<EventField<'_>> {
+                match self {
+                    $(
+                        #[allow(unused_variables)]
+                        CallAutomationEvent::$name(d) => {
+                            $( if name == stringify!($field) {
+                                return Some(TableField::as_field(&d.$field));
+                            } )*
+                            None
+                        }
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// True if `short_type` is a call-automation event of the table.
+            pub(crate) fn is_call_event_type(short_type: &str) -> bool {
+                matches!(short_type, $( stringify!($name) )|*)
+            }
+
+            /// Reads a call-automation event of the table; any other type gives `meta` back.
+            pub(crate) fn read_call_event(
+                short_type: &str,
+                meta: EventMeta,
+                data: &Map<String, Value>,
+                path: &str,
+            ) -> std::result::Result<Result<Self>, EventMeta> {
+                Ok(match short_type {
+                    $( stringify!($name) => $data::read(meta, data, path).map(CallAutomationEvent::$name), )*
+                    _ => return Err(meta),
+                })
+            }
+        }
+    };
+}
+
+crate::call_event_table!(define_call_events);
 
 /// `customContext` of an incoming call: SIP headers (custom keys carry the `X-MS-Custom-`
 /// prefix, UUI appears as `userToUser`) and VoIP headers.
@@ -268,102 +442,15 @@ struct Common<'a> {
     result_information: Option<&'a ResultInformation>,
 }
 
-/// One event posted by the service (or by Event Grid) to the application.
-///
-/// A type this version does not know becomes [`CallAutomationEvent::Unknown`], so a new service
-/// event never breaks an application.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum CallAutomationEvent {
-    CallConnected(CallConnectedEventData),
-    CallDisconnected(CallDisconnectedEventData),
-    ParticipantsUpdated(ParticipantsUpdatedEventData),
-    CreateCallFailed(CreateCallFailedEventData),
-    AnswerFailed(AnswerFailedEventData),
-    ConnectFailed(ConnectFailedEventData),
-    AddParticipantSucceeded(AddParticipantSucceededEventData),
-    AddParticipantFailed(AddParticipantFailedEventData),
-    RemoveParticipantSucceeded(RemoveParticipantSucceededEventData),
-    RemoveParticipantFailed(RemoveParticipantFailedEventData),
-    CancelAddParticipantSucceeded(CancelAddParticipantSucceededEventData),
-    CancelAddParticipantFailed(CancelAddParticipantFailedEventData),
-    CallTransferAccepted(CallTransferAcceptedEventData),
-    CallTransferFailed(CallTransferFailedEventData),
-    /// `Microsoft.Communication.IncomingCall` from Event Grid.
-    IncomingCall(IncomingCallEventData),
-    /// The Event Grid webhook handshake (`Microsoft.EventGrid.SubscriptionValidationEvent`):
-    /// answer `{"validationResponse": validation_code}`.
-    SubscriptionValidation {
-        meta: EventMeta,
-        validation_code: String,
-        validation_url: Option<String>,
-    },
-    /// Any other event type, with its data kept verbatim; also a known event that could not be
-    /// read (then `parse_error` says why), so one bad event never hides the rest of its body.
-    Unknown {
-        meta: EventMeta,
-        /// The short type name (text after the last `.`), e.g. `PlayCompleted`; empty when the
-        /// entry had no readable type.
-        event_type: String,
-        /// The full type as received, e.g. `Microsoft.Communication.PlayCompleted`.
-        cloud_event_type: String,
-        /// The `data` object as received (`null` when absent). For an entry that is not an
-        /// event object with a type at all, the whole entry.
-        data: Value,
-        /// `Some` when this entry was malformed: a known type whose data did not read, or an
-        /// entry without a usable type. `None` for a well-formed event of an unknown type.
-        parse_error: Option<EventParseFailure>,
-    },
-}
-
-/// Calls `$body` with `$d` bound to the data struct of every call-automation variant, or
-/// evaluates `$other` for IncomingCall / SubscriptionValidation / Unknown.
-macro_rules! with_call_event {
-    ($event:expr, $d:ident => $body:expr, _ => $other:expr) => {
-        match $event {
-            CallAutomationEvent::CallConnected($d) => $body,
-            CallAutomationEvent::CallDisconnected($d) => $body,
-            CallAutomationEvent::ParticipantsUpdated($d) => $body,
-            CallAutomationEvent::CreateCallFailed($d) => $body,
-            CallAutomationEvent::AnswerFailed($d) => $body,
-            CallAutomationEvent::ConnectFailed($d) => $body,
-            CallAutomationEvent::AddParticipantSucceeded($d) => $body,
-            CallAutomationEvent::AddParticipantFailed($d) => $body,
-            CallAutomationEvent::RemoveParticipantSucceeded($d) => $body,
-            CallAutomationEvent::RemoveParticipantFailed($d) => $body,
-            CallAutomationEvent::CancelAddParticipantSucceeded($d) => $body,
-            CallAutomationEvent::CancelAddParticipantFailed($d) => $body,
-            CallAutomationEvent::CallTransferAccepted($d) => $body,
-            CallAutomationEvent::CallTransferFailed($d) => $body,
-            _ => $other,
-        }
-    };
-}
-
 impl CallAutomationEvent {
     /// The short event type name, e.g. `CallConnected`, `IncomingCall`,
     /// `SubscriptionValidationEvent`, or an unknown type's name.
     pub fn event_type(&self) -> &str {
         match self {
-            CallAutomationEvent::CallConnected(_) => "CallConnected",
-            CallAutomationEvent::CallDisconnected(_) => "CallDisconnected",
-            CallAutomationEvent::ParticipantsUpdated(_) => "ParticipantsUpdated",
-            CallAutomationEvent::CreateCallFailed(_) => "CreateCallFailed",
-            CallAutomationEvent::AnswerFailed(_) => "AnswerFailed",
-            CallAutomationEvent::ConnectFailed(_) => "ConnectFailed",
-            CallAutomationEvent::AddParticipantSucceeded(_) => "AddParticipantSucceeded",
-            CallAutomationEvent::AddParticipantFailed(_) => "AddParticipantFailed",
-            CallAutomationEvent::RemoveParticipantSucceeded(_) => "RemoveParticipantSucceeded",
-            CallAutomationEvent::RemoveParticipantFailed(_) => "RemoveParticipantFailed",
-            CallAutomationEvent::CancelAddParticipantSucceeded(_) => {
-                "CancelAddParticipantSucceeded"
-            }
-            CallAutomationEvent::CancelAddParticipantFailed(_) => "CancelAddParticipantFailed",
-            CallAutomationEvent::CallTransferAccepted(_) => "CallTransferAccepted",
-            CallAutomationEvent::CallTransferFailed(_) => "CallTransferFailed",
             CallAutomationEvent::IncomingCall(_) => "IncomingCall",
             CallAutomationEvent::SubscriptionValidation { .. } => "SubscriptionValidationEvent",
             CallAutomationEvent::Unknown { event_type, .. } => event_type,
+            other => other.call_event_name().unwrap_or_default(),
         }
     }
 
@@ -446,7 +533,7 @@ impl CallAutomationEvent {
             CallAutomationEvent::IncomingCall(d) => &d.meta,
             CallAutomationEvent::SubscriptionValidation { meta, .. }
             | CallAutomationEvent::Unknown { meta, .. } => meta,
-            other => with_call_event!(other, d => &d.meta, _ => unreachable_meta()),
+            other => other.call_meta().unwrap_or(&EMPTY_META),
         }
     }
 
@@ -456,30 +543,16 @@ impl CallAutomationEvent {
             CallAutomationEvent::IncomingCall(d) => &mut d.meta,
             CallAutomationEvent::SubscriptionValidation { meta, .. }
             | CallAutomationEvent::Unknown { meta, .. } => meta,
-            CallAutomationEvent::CallConnected(d) => &mut d.meta,
-            CallAutomationEvent::CallDisconnected(d) => &mut d.meta,
-            CallAutomationEvent::ParticipantsUpdated(d) => &mut d.meta,
-            CallAutomationEvent::CreateCallFailed(d) => &mut d.meta,
-            CallAutomationEvent::AnswerFailed(d) => &mut d.meta,
-            CallAutomationEvent::ConnectFailed(d) => &mut d.meta,
-            CallAutomationEvent::AddParticipantSucceeded(d) => &mut d.meta,
-            CallAutomationEvent::AddParticipantFailed(d) => &mut d.meta,
-            CallAutomationEvent::RemoveParticipantSucceeded(d) => &mut d.meta,
-            CallAutomationEvent::RemoveParticipantFailed(d) => &mut d.meta,
-            CallAutomationEvent::CancelAddParticipantSucceeded(d) => &mut d.meta,
-            CallAutomationEvent::CancelAddParticipantFailed(d) => &mut d.meta,
-            CallAutomationEvent::CallTransferAccepted(d) => &mut d.meta,
-            CallAutomationEvent::CallTransferFailed(d) => &mut d.meta,
+            other => match other.call_meta_mut() {
+                Some(meta) => meta,
+                None => unreachable!("every variant has an envelope"),
+            },
         }
     }
 
     /// The CloudEvent / Event Grid id of this delivery.
     pub fn id(&self) -> &str {
         &self.meta().id
-    }
-
-    fn common(&self) -> Option<Common<'_>> {
-        with_call_event!(self, d => Some(d.common()), _ => None)
     }
 
     fn unknown_str(&self, key: &str) -> Option<&str> {
@@ -533,38 +606,27 @@ impl CallAutomationEvent {
         self.common().and_then(|c| c.result_information)
     }
 
-    /// The participant of an add / remove event.
+    /// The `participant` of an event that names one (add, remove).
     pub fn participant(&self) -> Option<&CommunicationIdentifier> {
-        match self {
-            CallAutomationEvent::AddParticipantSucceeded(d) => d.participant.as_ref(),
-            CallAutomationEvent::AddParticipantFailed(d) => d.participant.as_ref(),
-            CallAutomationEvent::RemoveParticipantSucceeded(d) => d.participant.as_ref(),
-            CallAutomationEvent::RemoveParticipantFailed(d) => d.participant.as_ref(),
+        match self.field("participant")? {
+            EventField::Identifier(id) => id,
             _ => None,
         }
     }
 
-    /// The invitation id of a cancel-add event.
+    /// The `invitationId` of an event that carries one (cancel-add).
     pub fn invitation_id(&self) -> Option<&str> {
-        match self {
-            CallAutomationEvent::CancelAddParticipantSucceeded(d) => d.invitation_id.as_deref(),
-            CallAutomationEvent::CancelAddParticipantFailed(d) => d.invitation_id.as_deref(),
+        match self.field("invitation_id")? {
+            EventField::Text(text) => text,
             _ => None,
         }
     }
 
-    /// True for the events that report a failed operation (`*Failed`).
+    /// True for the events that report a failed operation (`*Failed`): every event the table
+    /// lists as some operation's failure, and an unknown type whose name ends in `Failed`.
     pub fn is_failure(&self) -> bool {
-        matches!(
-            self,
-            CallAutomationEvent::CreateCallFailed(_)
-                | CallAutomationEvent::AnswerFailed(_)
-                | CallAutomationEvent::ConnectFailed(_)
-                | CallAutomationEvent::AddParticipantFailed(_)
-                | CallAutomationEvent::RemoveParticipantFailed(_)
-                | CallAutomationEvent::CancelAddParticipantFailed(_)
-                | CallAutomationEvent::CallTransferFailed(_)
-        ) || matches!(self, CallAutomationEvent::Unknown { event_type, .. } if event_type.ends_with("Failed"))
+        self.settles().iter().any(|(_, succeeded)| !succeeded)
+            || matches!(self, CallAutomationEvent::Unknown { event_type, .. } if event_type.ends_with("Failed"))
     }
 
     /// The `data` object as it appears on the wire (camelCase, identifiers with `kind`+`rawId`).
@@ -582,7 +644,7 @@ impl CallAutomationEvent {
                 Value::Object(data)
             }
             CallAutomationEvent::Unknown { data, .. } => data.clone(),
-            other => with_call_event!(other, d => Value::Object(d.write()), _ => Value::Null),
+            other => other.call_data_json().map_or(Value::Null, Value::Object),
         }
     }
 
@@ -632,9 +694,6 @@ impl CallAutomationEvent {
                     .map_or(0, |r| 16 + text(r.message.as_deref()));
         }
         size += match self {
-            CallAutomationEvent::ParticipantsUpdated(d) => {
-                d.participants.len() * (std::mem::size_of::<CallParticipant>() + IDENTIFIER)
-            }
             CallAutomationEvent::IncomingCall(d) => {
                 4 * IDENTIFIER
                     + text(d.server_call_id.as_deref())
@@ -668,7 +727,20 @@ impl CallAutomationEvent {
                         .as_ref()
                         .map_or(0, |e| e.path.len() + e.message.len())
             }
-            _ => 2 * IDENTIFIER,
+            _ => {
+                let mut fields = 0;
+                self.for_each_field(&mut |_, field| {
+                    fields += match field {
+                        EventField::Text(t) => text(t),
+                        EventField::Int(_) => 0,
+                        EventField::Identifier(_) => IDENTIFIER,
+                        EventField::Participants(p) => {
+                            p.len() * (std::mem::size_of::<CallParticipant>() + IDENTIFIER)
+                        }
+                    }
+                });
+                fields
+            }
         };
         size
     }
@@ -700,14 +772,9 @@ pub fn to_cloud_events_body(events: &[CallAutomationEvent]) -> String {
     .to_string()
 }
 
-// `meta()` covers every variant explicitly before falling back to the macro; this keeps the
-// macro's fallback arm type-correct without a panic path.
-fn unreachable_meta() -> &'static EventMeta {
-    static EMPTY: EventMeta = EventMeta {
-        id: String::new(),
-        source: None,
-        subject: None,
-        time: None,
-    };
-    &EMPTY
-}
+static EMPTY_META: EventMeta = EventMeta {
+    id: String::new(),
+    source: None,
+    subject: None,
+    time: None,
+};

@@ -301,27 +301,10 @@ fn parse_event_value(value: &Value, path: &str) -> Result<CallAutomationEvent> {
     })
 }
 
-const KNOWN: &[&str] = &[
-    "CallConnected",
-    "CallDisconnected",
-    "ParticipantsUpdated",
-    "CreateCallFailed",
-    "AnswerFailed",
-    "ConnectFailed",
-    "AddParticipantSucceeded",
-    "AddParticipantFailed",
-    "RemoveParticipantSucceeded",
-    "RemoveParticipantFailed",
-    "CancelAddParticipantSucceeded",
-    "CancelAddParticipantFailed",
-    "CallTransferAccepted",
-    "CallTransferFailed",
-    "IncomingCall",
-    "SubscriptionValidationEvent",
-];
-
 pub(super) fn is_known(short_type: &str) -> bool {
-    KNOWN.contains(&short_type)
+    CallAutomationEvent::is_call_event_type(short_type)
+        || short_type == "IncomingCall"
+        || short_type == "SubscriptionValidationEvent"
 }
 
 pub(super) fn read_known(
@@ -331,62 +314,30 @@ pub(super) fn read_known(
     path: &str,
 ) -> Result<CallAutomationEvent> {
     use CallAutomationEvent as E;
-    Ok(match short_type {
-        "CallConnected" => E::CallConnected(CallConnectedEventData::read(meta, data, path)?),
-        "CallDisconnected" => {
-            E::CallDisconnected(CallDisconnectedEventData::read(meta, data, path)?)
+    if short_type == "IncomingCall" {
+        return Ok(E::IncomingCall(IncomingCallEventData::read(
+            meta, data, path,
+        )?));
+    }
+    let meta = match E::read_call_event(short_type, meta, data, path) {
+        Ok(event) => return event,
+        Err(meta) => meta,
+    };
+    // Only the Event Grid handshake is left among the known types.
+    let validation_code = match data.get("validationCode") {
+        Some(Value::String(code)) => code.clone(),
+        Some(other) if !other.is_null() => {
+            return Err(Error::event_parse(
+                join(path, "validationCode"),
+                format!("expected a string, found {}", type_name(other)),
+            ))
         }
-        "ParticipantsUpdated" => {
-            E::ParticipantsUpdated(ParticipantsUpdatedEventData::read(meta, data, path)?)
-        }
-        "CreateCallFailed" => {
-            E::CreateCallFailed(CreateCallFailedEventData::read(meta, data, path)?)
-        }
-        "AnswerFailed" => E::AnswerFailed(AnswerFailedEventData::read(meta, data, path)?),
-        "ConnectFailed" => E::ConnectFailed(ConnectFailedEventData::read(meta, data, path)?),
-        "AddParticipantSucceeded" => {
-            E::AddParticipantSucceeded(AddParticipantSucceededEventData::read(meta, data, path)?)
-        }
-        "AddParticipantFailed" => {
-            E::AddParticipantFailed(AddParticipantFailedEventData::read(meta, data, path)?)
-        }
-        "RemoveParticipantSucceeded" => E::RemoveParticipantSucceeded(
-            RemoveParticipantSucceededEventData::read(meta, data, path)?,
-        ),
-        "RemoveParticipantFailed" => {
-            E::RemoveParticipantFailed(RemoveParticipantFailedEventData::read(meta, data, path)?)
-        }
-        "CancelAddParticipantSucceeded" => E::CancelAddParticipantSucceeded(
-            CancelAddParticipantSucceededEventData::read(meta, data, path)?,
-        ),
-        "CancelAddParticipantFailed" => E::CancelAddParticipantFailed(
-            CancelAddParticipantFailedEventData::read(meta, data, path)?,
-        ),
-        "CallTransferAccepted" => {
-            E::CallTransferAccepted(CallTransferAcceptedEventData::read(meta, data, path)?)
-        }
-        "CallTransferFailed" => {
-            E::CallTransferFailed(CallTransferFailedEventData::read(meta, data, path)?)
-        }
-        "IncomingCall" => E::IncomingCall(IncomingCallEventData::read(meta, data, path)?),
-        _ => {
-            // SubscriptionValidationEvent
-            let validation_code = match data.get("validationCode") {
-                Some(Value::String(code)) => code.clone(),
-                Some(other) if !other.is_null() => {
-                    return Err(Error::event_parse(
-                        join(path, "validationCode"),
-                        format!("expected a string, found {}", type_name(other)),
-                    ))
-                }
-                _ => return Err(Error::event_parse(join(path, "validationCode"), "missing")),
-            };
-            E::SubscriptionValidation {
-                meta,
-                validation_code,
-                validation_url: WireField::read(data, "validationUrl", path)?,
-            }
-        }
+        _ => return Err(Error::event_parse(join(path, "validationCode"), "missing")),
+    };
+    Ok(E::SubscriptionValidation {
+        meta,
+        validation_code,
+        validation_url: WireField::read(data, "validationUrl", path)?,
     })
 }
 

@@ -33,7 +33,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::model::CallAutomationEvent;
+use super::model::{CallAutomationEvent, CALL_EVENTS};
 use super::parse::{parse_events, parse_events_strict};
 use crate::error::{Error, Result};
 use crate::models::CallParticipant;
@@ -114,28 +114,21 @@ impl OperationKind {
 
     /// True if events of `event_type` (short name) settle some kind of operation.
     pub fn is_outcome_event_type(event_type: &str) -> bool {
-        OperationKind::ALL.iter().any(|kind| {
-            let (success, failure) = kind.outcome_event_types();
-            event_type == success || event_type == failure
-        })
+        CALL_EVENTS
+            .iter()
+            .any(|spec| spec.name == event_type && !spec.settles.is_empty())
     }
 
-    /// The (success, failure) event type names that settle this kind of operation.
+    /// The (success, failure) event type names that settle this kind of operation, from the
+    /// event table.
     pub fn outcome_event_types(self) -> (&'static str, &'static str) {
-        match self {
-            OperationKind::CreateCall => ("CallConnected", "CreateCallFailed"),
-            OperationKind::AnswerCall => ("CallConnected", "AnswerFailed"),
-            OperationKind::ConnectCall => ("CallConnected", "ConnectFailed"),
-            OperationKind::TransferCall => ("CallTransferAccepted", "CallTransferFailed"),
-            OperationKind::AddParticipant => ("AddParticipantSucceeded", "AddParticipantFailed"),
-            OperationKind::RemoveParticipant => {
-                ("RemoveParticipantSucceeded", "RemoveParticipantFailed")
-            }
-            OperationKind::CancelAddParticipant => (
-                "CancelAddParticipantSucceeded",
-                "CancelAddParticipantFailed",
-            ),
-        }
+        let settling = |as_success: bool| {
+            CALL_EVENTS
+                .iter()
+                .find(|spec| spec.settles.contains(&(self, as_success)))
+                .map_or("", |spec| spec.name)
+        };
+        (settling(true), settling(false))
     }
 }
 
@@ -186,18 +179,11 @@ impl PendingOperation {
     /// `Some(true)` if `event` is this operation's success, `Some(false)` its failure, `None` if
     /// it does not belong to this operation.
     pub fn match_event(&self, event: &CallAutomationEvent) -> Option<bool> {
-        let (success, failure) = self.kind.outcome_event_types();
-        let event_type = event.event_type();
-        let succeeded = if event_type == success {
-            true
-        } else if event_type == failure {
-            false
-        } else {
-            return None;
-        };
-        if matches!(event, CallAutomationEvent::Unknown { .. }) {
-            return None;
-        }
+        let succeeded = event
+            .settles()
+            .iter()
+            .find(|(kind, _)| *kind == self.kind)
+            .map(|(_, succeeded)| *succeeded)?;
         if event.call_connection_id() != Some(self.call_connection_id.as_str()) {
             return None;
         }
