@@ -24,12 +24,13 @@ pub mod listener;
 pub use model::{
     to_cloud_events_body, AddParticipantFailedEventData, AddParticipantSucceededEventData,
     AnswerFailedEventData, CallAutomationEvent, CallConnectedEventData, CallDisconnectedEventData,
-    CallEventFieldSpec, CallEventSpec, CallTransferAcceptedEventData, CallTransferFailedEventData,
-    CancelAddParticipantFailedEventData, CancelAddParticipantSucceededEventData,
-    ConnectFailedEventData, CreateCallFailedEventData, EventField, EventMeta, EventParseFailure,
-    IncomingCallCustomContext, IncomingCallEventData, ParticipantsUpdatedEventData,
-    RemoveParticipantFailedEventData, RemoveParticipantSucceededEventData, CALL_EVENTS,
-    COMMUNICATION_TYPE_PREFIX, SUBSCRIPTION_VALIDATION_TYPE,
+    CallEventCommon, CallEventFieldSpec, CallEventSpec, CallTransferAcceptedEventData,
+    CallTransferFailedEventData, CancelAddParticipantFailedEventData,
+    CancelAddParticipantSucceededEventData, ConnectFailedEventData, CreateCallFailedEventData,
+    EventField, EventMeta, EventParseFailure, IncomingCallCustomContext, IncomingCallEventData,
+    ParticipantsUpdatedEventData, RemoveParticipantFailedEventData,
+    RemoveParticipantSucceededEventData, CALL_EVENTS, COMMUNICATION_TYPE_PREFIX,
+    SUBSCRIPTION_VALIDATION_TYPE,
 };
 pub use parse::{parse_event, parse_events, parse_events_strict};
 pub use processor::{

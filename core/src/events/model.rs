@@ -156,6 +156,21 @@ impl TableField for Vec<CallParticipant> {
     }
 }
 
+/// The fields every call-automation event carries, for [`CallAutomationEvent::set_common`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallEventCommon {
+    /// `callConnectionId`.
+    pub call_connection_id: String,
+    /// `serverCallId`.
+    pub server_call_id: Option<String>,
+    /// `correlationId`.
+    pub correlation_id: Option<String>,
+    /// `operationContext`.
+    pub operation_context: Option<String>,
+    /// `resultInformation`.
+    pub result_information: Option<ResultInformation>,
+}
+
 /// One row of the event table as data (for generators and parity checks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallEventSpec {
@@ -343,6 +358,25 @@ macro_rules! define_call_events {
                         }
                     )*
                     _ => None,
+                }
+            }
+
+            /// Sets the fields every call event carries (what an emitter, such as the emulator,
+            /// fills from the call); `false`, and nothing set, for the events that are not call
+            /// events.
+            pub fn set_common(&mut self, common: CallEventCommon) -> bool {
+                match self {
+                    $(
+                        CallAutomationEvent::$name(d) => {
+                            d.call_connection_id = common.call_connection_id;
+                            d.server_call_id = common.server_call_id;
+                            d.correlation_id = common.correlation_id;
+                            d.operation_context = common.operation_context;
+                            d.result_information = common.result_information;
+                            true
+                        }
+                    )*
+                    _ => false,
                 }
             }
 

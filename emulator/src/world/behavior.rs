@@ -38,6 +38,15 @@ pub struct ResultCode {
 }
 
 impl ResultCode {
+    /// As core's `resultInformation`.
+    pub fn info(self) -> callsteer::ResultInformation {
+        callsteer::ResultInformation {
+            code: Some(self.code),
+            sub_code: Some(self.sub_code),
+            message: Some(self.message.to_string()),
+        }
+    }
+
     pub fn to_json(self) -> serde_json::Value {
         json!({"code": self.code, "subCode": self.sub_code, "message": self.message})
     }

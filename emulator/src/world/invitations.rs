@@ -1,7 +1,11 @@
 //! Invitations (create-call targets, added participants, transfer targets) and how they end:
 //! answered, failed per the target's behaviour, timed out, or canceled.
 
-use callsteer::CommunicationIdentifier;
+use callsteer::events::{
+    AddParticipantFailedEventData, AddParticipantSucceededEventData, CallTransferAcceptedEventData,
+    CancelAddParticipantFailedEventData, CancelAddParticipantSucceededEventData,
+};
+use callsteer::{CallAutomationEvent as E, CommunicationIdentifier};
 use serde_json::json;
 
 use super::behavior::{self, ResultCode};
@@ -201,11 +205,10 @@ impl World {
                 if was_connecting {
                     self.emit(
                         &call_id,
-                        "CallConnected",
+                        E::CallConnected(Default::default()),
                         None,
                         ctx.as_deref(),
                         Some(behavior::CALL_CONNECTED),
-                        json!({}),
                     );
                 }
                 self.emit_participants_updated(&call_id);
@@ -225,11 +228,10 @@ impl World {
                 let ctx = call.operation_context.clone();
                 self.emit(
                     &call_id,
-                    "CreateCallFailed",
+                    E::CreateCallFailed(Default::default()),
                     None,
                     ctx.as_deref(),
                     Some(code),
-                    json!({}),
                 );
                 self.disconnect(&call_id, code, ctx.as_deref());
             }
@@ -238,7 +240,7 @@ impl World {
 
     fn resolve_add(&mut self, invitation: &Invitation, failure: Option<ResultCode>) {
         let call_id = invitation.call_id.clone();
-        let participant = json!({"participant": invitation.target.to_model_with_kind()});
+        let participant = Some(invitation.target.clone());
         match failure {
             None => {
                 if let Some(call) = self.calls.get_mut(&call_id) {
@@ -246,21 +248,25 @@ impl World {
                 }
                 self.emit(
                     &call_id,
-                    "AddParticipantSucceeded",
+                    E::AddParticipantSucceeded(AddParticipantSucceededEventData {
+                        participant,
+                        ..Default::default()
+                    }),
                     invitation.operation_callback_uri.as_deref(),
                     invitation.operation_context.as_deref(),
                     Some(behavior::SUCCESS),
-                    participant,
                 );
                 self.emit_participants_updated(&call_id);
             }
             Some(code) => self.emit(
                 &call_id,
-                "AddParticipantFailed",
+                E::AddParticipantFailed(AddParticipantFailedEventData {
+                    participant,
+                    ..Default::default()
+                }),
                 invitation.operation_callback_uri.as_deref(),
                 invitation.operation_context.as_deref(),
                 Some(code),
-                participant,
             ),
         }
     }
@@ -281,11 +287,10 @@ impl World {
             call.state = CallState::Connected;
             self.emit(
                 &call_id,
-                "CallTransferFailed",
+                E::CallTransferFailed(Default::default()),
                 url,
                 ctx,
                 Some(code),
-                json!({}),
             );
             return;
         }
@@ -293,10 +298,11 @@ impl World {
         let moved = transferee
             .clone()
             .or_else(|| call.participants.first().map(|p| p.identifier.clone()));
-        let mut extra = json!({"transferTarget": invitation.target.to_model_with_kind()});
-        if let (Some(moved), Some(map)) = (&moved, extra.as_object_mut()) {
-            map.insert("transferee".into(), json!(moved.to_model_with_kind()));
-        }
+        let accepted = E::CallTransferAccepted(CallTransferAcceptedEventData {
+            transfer_target: Some(invitation.target.clone()),
+            transferee: moved.clone(),
+            ..Default::default()
+        });
         let group_transfer = transferee.is_some() && call.participants.len() > 1;
         if group_transfer {
             // The transferee's seat goes to the target; the app stays in the call.
@@ -308,25 +314,11 @@ impl World {
             }
             call.add_participant(&invitation.target);
             call.state = CallState::Connected;
-            self.emit(
-                &call_id,
-                "CallTransferAccepted",
-                url,
-                ctx,
-                Some(behavior::SUCCESS),
-                extra,
-            );
+            self.emit(&call_id, accepted, url, ctx, Some(behavior::SUCCESS));
             self.emit_participants_updated(&call_id);
         } else {
             call.state = CallState::TransferAccepted;
-            self.emit(
-                &call_id,
-                "CallTransferAccepted",
-                url,
-                ctx,
-                Some(behavior::SUCCESS),
-                extra,
-            );
+            self.emit(&call_id, accepted, url, ctx, Some(behavior::SUCCESS));
             // The remote party now talks to the target; the app's leg ends.
             self.disconnect(&call_id, behavior::TRANSFERRED, None);
         }
@@ -345,15 +337,16 @@ impl World {
                 && i.kind == InvitationKind::Add
                 && i.state == InvitationState::Pending
         });
-        let extra = json!({"invitationId": invitation_id});
         let Some(invitation) = pending.cloned() else {
             self.emit(
                 call_id,
-                "CancelAddParticipantFailed",
+                E::CancelAddParticipantFailed(CancelAddParticipantFailedEventData {
+                    invitation_id: Some(invitation_id.to_string()),
+                    ..Default::default()
+                }),
                 operation_callback_uri,
                 operation_context,
                 Some(behavior::CANCEL_TOO_LATE),
-                extra,
             );
             return;
         };
@@ -369,19 +362,23 @@ impl World {
         );
         self.emit(
             call_id,
-            "CancelAddParticipantSucceeded",
+            E::CancelAddParticipantSucceeded(CancelAddParticipantSucceededEventData {
+                invitation_id: Some(invitation_id.to_string()),
+                ..Default::default()
+            }),
             operation_callback_uri,
             operation_context,
             Some(behavior::SUCCESS),
-            extra,
         );
         self.emit(
             call_id,
-            "AddParticipantFailed",
+            E::AddParticipantFailed(AddParticipantFailedEventData {
+                participant: Some(invitation.target.clone()),
+                ..Default::default()
+            }),
             invitation.operation_callback_uri.as_deref(),
             invitation.operation_context.as_deref(),
             Some(behavior::CANCELED),
-            json!({"participant": invitation.target.to_model_with_kind()}),
         );
     }
 

@@ -1,13 +1,13 @@
 //! Mid-call actions on an existing call connection.
 
+use callsteer::events::RemoveParticipantSucceededEventData;
 use callsteer::wire::{
     AddParticipantRequest, AddParticipantResponse, CallParticipantModel,
     CancelAddParticipantRequest, CancelAddParticipantResponse, GetParticipantsResponse,
     MuteParticipantsRequest, OperationContextResponse, RemoveParticipantRequest,
     TransferToParticipantRequest,
 };
-use callsteer::CommunicationIdentifier;
-use serde_json::json;
+use callsteer::{CallAutomationEvent as E, CommunicationIdentifier};
 
 use super::behavior::{self, ResultCode};
 use super::model::{Call, CallState, InvitationKind, ServerCall};
@@ -57,11 +57,10 @@ impl World {
         self.drop_invitations(call_id);
         self.emit(
             call_id,
-            "CallDisconnected",
+            E::CallDisconnected(Default::default()),
             None,
             ctx,
             Some(code),
-            json!({}),
         );
         self.call_ended(call_id);
     }
@@ -320,11 +319,13 @@ impl World {
         }
         self.emit(
             call_id,
-            "RemoveParticipantSucceeded",
+            E::RemoveParticipantSucceeded(RemoveParticipantSucceededEventData {
+                participant: Some(target.clone()),
+                ..Default::default()
+            }),
             req.operation_callback_uri.as_deref(),
             req.operation_context.as_deref(),
             Some(behavior::SUCCESS),
-            json!({"participant": target.to_model_with_kind()}),
         );
         self.emit_participants_updated(call_id);
         if now_empty {

@@ -18,8 +18,11 @@ use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tokio::sync::Notify;
+
+use callsteer::events::{CallEventCommon, EventMeta, ParticipantsUpdatedEventData};
+use callsteer::CallAutomationEvent;
 
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
@@ -201,50 +204,46 @@ impl World {
 
     // ---- events ----
 
-    /// Produces a callback event for a call: common fields are filled from the call; the event
-    /// goes to `operation_callback_uri` when given, else the call's callback URI.
+    /// Sends a callback event for a call, built from core's typed event: the common fields are
+    /// filled from the call; it goes to `operation_callback_uri` when given, else the call's
+    /// callback URI. (Typed on purpose: the shape of what the emulator emits is core's model,
+    /// and the official SDKs' parsers and the recorded real payloads check that model.)
     pub(crate) fn emit(
         &mut self,
         call_id: &str,
-        name: &str,
+        mut event: CallAutomationEvent,
         operation_callback_uri: Option<&str>,
         operation_context: Option<&str>,
         result: Option<ResultCode>,
-        extra: Value,
     ) {
         let Some(call) = self.calls.get(call_id) else {
             return;
         };
-        let mut data = Map::new();
-        data.insert("callConnectionId".into(), json!(call.id));
-        data.insert("serverCallId".into(), json!(call.server_call_id));
-        data.insert("correlationId".into(), json!(call.correlation_id));
-        if let Some(ctx) = operation_context {
-            data.insert("operationContext".into(), json!(ctx));
-        }
-        if let Some(result) = result {
-            data.insert("resultInformation".into(), result.to_json());
-        }
-        if let Value::Object(extra) = extra {
-            data.extend(extra);
-        }
-        let source = format!("calling/callConnections/{}", call.id);
-        let event = json!({
-            "id": uuid::Uuid::new_v4().to_string(),
-            "source": source,
-            "type": format!("Microsoft.Communication.{name}"),
-            "data": Value::Object(data),
-            "time": self.clock.rfc3339_now(),
-            "specversion": "1.0",
-            "datacontenttype": "application/json",
-            "subject": source,
+        event.set_common(CallEventCommon {
+            call_connection_id: call.id.clone(),
+            server_call_id: Some(call.server_call_id.clone()),
+            correlation_id: Some(call.correlation_id.clone()),
+            operation_context: operation_context.map(str::to_string),
+            result_information: result.map(ResultCode::info),
         });
+        let source = format!("calling/callConnections/{}", call.id);
+        *event.meta_mut() = EventMeta {
+            id: uuid::Uuid::new_v4().to_string(),
+            source: Some(source.clone()),
+            subject: Some(source),
+            time: Some(self.clock.rfc3339_now()),
+        };
         let url = operation_callback_uri
             .unwrap_or(&call.callback_uri)
             .to_string();
         let call_id = call.id.clone();
-        self.delivery
-            .enqueue(&call_id, &call_id, Channel::Callback, &url, event);
+        self.delivery.enqueue(
+            &call_id,
+            &call_id,
+            Channel::Callback,
+            &url,
+            event.to_cloud_event_json(),
+        );
     }
 
     /// ParticipantsUpdated with the next sequence number of the call.
@@ -259,18 +258,12 @@ impl World {
             .map(|p| (p.identifier.raw_id(), p.is_muted))
             .collect();
         self.delivery.live().participants_now(call_id, seen);
-        let extra = json!({
-            "sequenceNumber": call.sequence_number,
-            "participants": call.participant_models(),
+        let updated = CallAutomationEvent::ParticipantsUpdated(ParticipantsUpdatedEventData {
+            sequence_number: i64::from(call.sequence_number),
+            participants: call.participants.clone(),
+            ..Default::default()
         });
-        self.emit(
-            call_id,
-            "ParticipantsUpdated",
-            None,
-            None,
-            Some(behavior::SUCCESS),
-            extra,
-        );
+        self.emit(call_id, updated, None, None, Some(behavior::SUCCESS));
     }
 
     /// Delivers an IncomingCall, Event Grid schema, to every registered webhook.

@@ -4,8 +4,7 @@
 use callsteer::wire::{
     AnswerCallRequest, ConnectRequest, CreateCallRequest, RedirectCallRequest, RejectCallRequest,
 };
-use callsteer::{CallParticipant, CommunicationIdentifier};
-use serde_json::json;
+use callsteer::{CallAutomationEvent as E, CallParticipant, CommunicationIdentifier};
 
 use super::behavior;
 use super::model::{Call, CallOrigin, CallState, IncomingCall, IncomingState, InvitationKind};
@@ -323,11 +322,10 @@ impl World {
         let ctx = call.operation_context.clone();
         self.emit(
             call_id,
-            "CallConnected",
+            E::CallConnected(Default::default()),
             None,
             ctx.as_deref(),
             Some(behavior::CALL_CONNECTED),
-            json!({}),
         );
         self.emit_participants_updated(call_id);
     }
@@ -343,11 +341,10 @@ impl World {
         let ctx = call.operation_context.clone();
         self.emit(
             call_id,
-            "ConnectFailed",
+            E::ConnectFailed(Default::default()),
             None,
             ctx.as_deref(),
             Some(behavior::CALL_NOT_FOUND),
-            json!({}),
         );
         self.call_ended(call_id);
     }
