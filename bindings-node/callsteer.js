@@ -121,6 +121,7 @@ const OPTIONS_ARGUMENT = {
   removeParticipant: 1,
   muteParticipant: 1,
   cancelAddParticipantOperation: 1,
+  moveParticipants: 2,
 }
 
 function isAbortSignalLike(value) {
@@ -200,6 +201,7 @@ for (const Class of [
   native.TransferCallResult,
   native.RemoveParticipantResult,
   native.CancelAddParticipantOperationResult,
+  native.MoveParticipantsResult,
   native.EventProcessor,
   native.CallbackVerifier,
 ]) {
@@ -340,6 +342,7 @@ module.exports.CallResult = native.CallResult
 module.exports.AddParticipantResult = native.AddParticipantResult
 module.exports.TransferCallResult = native.TransferCallResult
 module.exports.RemoveParticipantResult = native.RemoveParticipantResult
+module.exports.MoveParticipantsResult = native.MoveParticipantsResult
 module.exports.CancelAddParticipantOperationResult = native.CancelAddParticipantOperationResult
 module.exports.EventProcessor = native.EventProcessor
 module.exports.CallbackVerifier = CallbackVerifier

@@ -8,6 +8,7 @@ export const {
   AddParticipantResult,
   TransferCallResult,
   RemoveParticipantResult,
+  MoveParticipantsResult,
   CancelAddParticipantOperationResult,
   EventProcessor,
   CallbackVerifier,

@@ -224,6 +224,11 @@ export declare class CallConnection {
   transferCallToParticipant(targetParticipant: CommunicationIdentifier, options?: TransferCallToParticipantOptions | undefined | null): Promise<TransferCallResult>
   /** Removes a participant from the call. */
   removeParticipant(participant: CommunicationIdentifier, options?: RemoveParticipantsOption | undefined | null): Promise<RemoveParticipantResult>
+  /**
+   * Moves `targetParticipants` of the call connection `fromCall` into this call
+   * (api-version 2026-03-12).
+   */
+  moveParticipants(targetParticipants: Array<CommunicationIdentifier>, fromCall: string, options?: MoveParticipantsOptions | undefined | null): Promise<MoveParticipantsResult>
   /** Mutes a communication user. */
   muteParticipant(participant: CommunicationIdentifier, options?: MuteParticipantOption | undefined | null): Promise<MuteParticipantResult>
   /** Cancels a pending invitation from `addParticipant`. */
@@ -288,6 +293,18 @@ export declare class EventProcessor {
   off(id: number): boolean
   /** The latest roster of a call from `ParticipantsUpdated` events, or null. */
   callParticipants(callConnectionId: string): Array<CallParticipant> | null
+}
+
+/** What `moveParticipants` resolves with (api-version 2026-03-12). */
+export declare class MoveParticipantsResult {
+  get participants(): Array<CallParticipant>
+  get operationContext(): string | null
+  get fromCall(): string | null
+  /**
+   * Waits for this action's success or failure event fed to the client's event
+   * processor (default timeout 30 s).
+   */
+  waitForEventProcessor(options?: WaitOptions | undefined | null): Promise<OperationOutcome>
 }
 
 /** What `removeParticipant` resolves with. */
@@ -357,7 +374,7 @@ export interface AnswerCallOptions {
 export interface CallAutomationClientOptions {
   /** The communication user that places calls (`createCall`'s `source`). */
   sourceIdentity?: CommunicationIdentifier
-  /** The service api-version (default `2025-05-15`). */
+  /** The service api-version (default `2026-03-12`, as the official SDK 1.6). */
   apiVersion?: string
   /** Per-attempt timeout in milliseconds (default 30 000). */
   timeoutInMs?: number
@@ -404,6 +421,8 @@ export type CallAutomationEvent =
   | { kind: 'CancelAddParticipantFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; invitationId?: string }
   | { kind: 'CallTransferAccepted'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; transferTarget?: CommunicationIdentifier; transferee?: CommunicationIdentifier }
   | { kind: 'CallTransferFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation }
+  | { kind: 'MoveParticipantSucceeded'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; participant?: CommunicationIdentifier; fromCall?: string }
+  | { kind: 'MoveParticipantFailed'; id: string; time?: string; callConnectionId: string; serverCallId?: string; correlationId?: string; operationContext?: string; resultInformation?: ResultInformation; participant?: CommunicationIdentifier; fromCall?: string }
   | { kind: 'IncomingCall'; id: string; time?: string; to?: CommunicationIdentifier; from?: CommunicationIdentifier; serverCallId?: string; callerDisplayName?: string; customContext?: IncomingCallCustomContext; incomingCallContext?: string; onBehalfOfCallee?: CommunicationIdentifier; correlationId?: string }
   | { kind: 'SubscriptionValidationEvent'; id: string; time?: string; validationCode: string; validationUrl?: string }
   | { kind: 'Unknown'; id: string; time?: string; /** The short type name, e.g. `PlayCompleted`. */
@@ -596,6 +615,22 @@ export interface IncomingCallCustomContext {
 /** What `listParticipants` resolves with (every page already followed). */
 export interface ListParticipantsResult {
   values: Array<CallParticipant>
+}
+
+/** Options of `moveParticipants` (named as in the official SDK). */
+export interface MoveParticipantsOptions {
+  operationContext?: string
+  operationCallbackUrl?: string
+  /**
+   * Aborts the operation: it rejects with `AbortError` and the request in flight is
+   * cancelled (an already-aborted signal sends nothing).
+   */
+  abortSignal?: AbortSignalLike
+  /**
+   * Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+   * rejects with `TimeoutError` and the request in flight is cancelled.
+   */
+  timeout?: number
 }
 
 /** Options of `muteParticipant` (named as in the official SDK). */

@@ -844,6 +844,7 @@ module.exports.CallConnection = nativeBinding.CallConnection
 module.exports.CallResult = nativeBinding.CallResult
 module.exports.CancelAddParticipantOperationResult = nativeBinding.CancelAddParticipantOperationResult
 module.exports.EventProcessor = nativeBinding.EventProcessor
+module.exports.MoveParticipantsResult = nativeBinding.MoveParticipantsResult
 module.exports.RemoveParticipantResult = nativeBinding.RemoveParticipantResult
 module.exports.TransferCallResult = nativeBinding.TransferCallResult
 module.exports.createIdentifierFromRawId = nativeBinding.createIdentifierFromRawId

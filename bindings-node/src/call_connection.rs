@@ -75,6 +75,21 @@ pub struct RemoveParticipantsOption {
     pub timeout: Option<f64>,
 }
 
+/// Options of `moveParticipants` (named as in the official SDK).
+#[napi(object, object_to_js = false)]
+#[derive(Clone, Debug)]
+pub struct MoveParticipantsOptions {
+    pub operation_context: Option<String>,
+    pub operation_callback_url: Option<String>,
+    /// Aborts the operation: it rejects with `AbortError` and the request in flight is
+    /// cancelled (an already-aborted signal sends nothing).
+    #[napi(ts_type = "AbortSignalLike")]
+    pub abort_signal: Option<AbortSignal>,
+    /// Bounds the whole operation, retries included, in milliseconds (`0`: unbounded); it then
+    /// rejects with `TimeoutError` and the request in flight is cancelled.
+    pub timeout: Option<f64>,
+}
+
 /// Options of `muteParticipant` (named as in the official SDK).
 #[napi(object, object_to_js = false)]
 #[derive(Clone, Debug)]
@@ -131,6 +146,8 @@ macro_rules! result_class {
             $(
                 $(#[$fdoc])*
                 #[napi(getter, catch_unwind)]
+                // The official SDK's names (`fromCall` among them).
+                #[allow(clippy::wrong_self_convention)]
                 pub fn $getter(&self) -> $ty {
                     let $r = &self.inner;
                     $conv
@@ -170,6 +187,14 @@ result_class!(
     #[doc = "What `removeParticipant` resolves with."]
     RemoveParticipantResult(callsteer::RemoveParticipantResult) {
         operation_context: Option<String> => |r| r.operation_context.clone()
+    }
+);
+result_class!(
+    #[doc = "What `moveParticipants` resolves with (api-version 2026-03-12)."]
+    MoveParticipantsResult(callsteer::MoveParticipantsResult) {
+        participants: Vec<CallParticipant> => |r| r.participants.iter().map(convert::participant).collect(),
+        operation_context: Option<String> => |r| r.operation_context.clone(),
+        from_call: Option<String> => |r| r.from_call.clone()
     }
 );
 result_class!(
@@ -317,6 +342,35 @@ impl CallConnection {
         })
         .await?;
         Ok(RemoveParticipantResult { inner })
+    }
+
+    /// Moves `targetParticipants` of the call connection `fromCall` into this call
+    /// (api-version 2026-03-12).
+    #[napi]
+    pub async fn move_participants(
+        &self,
+        target_participants: Vec<CommunicationIdentifier>,
+        from_call: String,
+        options: Option<MoveParticipantsOptions>,
+    ) -> napi::Result<MoveParticipantsResult> {
+        let bounds = bounds_of!(options);
+        let targets = target_participants
+            .iter()
+            .map(|t| identifier("moveTargetParticipants", t))
+            .collect::<napi::Result<Vec<_>>>()?;
+        let options = options
+            .map(|o| callsteer::MoveParticipantsOptions {
+                operation_context: o.operation_context,
+                operation_callback_url: o.operation_callback_url,
+                ..Default::default()
+            })
+            .unwrap_or_default();
+        let call = self.inner.clone();
+        let inner = run_bounded(bounds, async move {
+            call.move_participants(targets, &from_call, options).await
+        })
+        .await?;
+        Ok(MoveParticipantsResult { inner })
     }
 
     /// Mutes a communication user.

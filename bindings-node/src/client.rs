@@ -45,7 +45,7 @@ pub struct UserAgentOptions {
 pub struct CallAutomationClientOptions {
     /// The communication user that places calls (`createCall`'s `source`).
     pub source_identity: Option<CommunicationIdentifier>,
-    /// The service api-version (default `2025-05-15`).
+    /// The service api-version (default `2026-03-12`, as the official SDK 1.6).
     pub api_version: Option<String>,
     /// Per-attempt timeout in milliseconds (default 30 000).
     pub timeout_in_ms: Option<u32>,

@@ -47,6 +47,8 @@ def render_events() -> str:
                 raise SystemExit(f"{name}.{field}: no Python type for `{rust_type}`")
             lines += ["    @property", f"    def {field}(self) -> {PY_TYPES[rust_type]}: ..."]
         lines.append("")
+    while lines[-1] == "":
+        lines.pop()
     lines += ["", END]
     return "\n".join(lines)
 

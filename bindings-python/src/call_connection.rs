@@ -8,7 +8,8 @@ use callsteer::events::OperationOutcome;
 use callsteer::{
     AddParticipantOptions, AddParticipantResult, CallConnection, CallInvite,
     CancelAddParticipantOperationOptions, CancelAddParticipantOperationResult,
-    MuteParticipantOptions, RemoveParticipantOptions, RemoveParticipantResult, TransferCallResult,
+    MoveParticipantsOptions, MoveParticipantsResult, MuteParticipantOptions,
+    RemoveParticipantOptions, RemoveParticipantResult, TransferCallResult,
     TransferCallToParticipantOptions,
 };
 use pyo3::prelude::*;
@@ -232,6 +233,55 @@ impl PyCancelAddParticipantOperationResult {
     }
 }
 
+/// `MoveParticipantsResult`: `participants` (this call's, as the service answered),
+/// `operation_context`, `from_call`.
+#[pyclass(frozen, name = "MoveParticipantsResult", module = "callsteer")]
+pub struct PyMoveParticipantsResult {
+    inner: MoveParticipantsResult,
+    is_async: bool,
+}
+
+#[pymethods]
+impl PyMoveParticipantsResult {
+    #[getter]
+    fn participants(&self) -> Vec<PyCallParticipant> {
+        convert::participants(self.inner.participants.clone())
+    }
+    #[getter]
+    fn operation_context(&self) -> Option<String> {
+        self.inner.operation_context.clone()
+    }
+    #[getter(from_call)]
+    fn source_call(&self) -> Option<String> {
+        self.inner.from_call.clone()
+    }
+    /// Waits for `MoveParticipantSucceeded` / `MoveParticipantFailed`.
+    #[pyo3(signature = (timeout = 30.0))]
+    fn wait_for_event_processor<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        wait(py, self.is_async, timeout, move |t| async move {
+            inner.wait_for_event_processor(t).await
+        })
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "MoveParticipantsResult(participants=[{}], operation_context={}, from_call={})",
+            self.inner
+                .participants
+                .iter()
+                .map(|p| format!("{:?}", p.identifier.raw_id()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            opt_repr(&self.inner.operation_context),
+            opt_repr(&self.inner.from_call)
+        )
+    }
+}
+
 /// `MuteParticipantResult`: `operation_context` (no outcome event).
 #[pyclass(frozen, name = "MuteParticipantResult", module = "callsteer")]
 pub struct PyMuteParticipantResult {
@@ -376,6 +426,39 @@ fn prep_remove(
     }))
 }
 
+fn prep_move(
+    py: Python<'_>,
+    conn: &CallConnection,
+    target_participants: &Bound<'_, PyAny>,
+    from_call_id: String,
+    operation_context: Option<String>,
+    operation_callback_url: Option<String>,
+) -> PyResult<Fut<MoveParticipantsResult>> {
+    let field = "moveTargetParticipants";
+    if target_participants.is_instance_of::<pyo3::types::PyString>() {
+        return Err(crate::errors::invalid(
+            py,
+            field,
+            "expected a list of identifiers, found a string",
+        ));
+    }
+    let targets = target_participants
+        .try_iter()
+        .map_err(|_| crate::errors::invalid(py, field, "expected a list of identifiers"))?
+        .map(|item| convert::identifier(py, field, &item?))
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = MoveParticipantsOptions {
+        operation_context,
+        operation_callback_url,
+        ..Default::default()
+    };
+    let conn = conn.clone();
+    Ok(Box::pin(async move {
+        conn.move_participants(targets, &from_call_id, options)
+            .await
+    }))
+}
+
 fn prep_mute(
     py: Python<'_>,
     conn: &CallConnection,
@@ -418,6 +501,7 @@ macro_rules! connection_class {
     ($ty:ident, $name:literal, $module:literal, $is_async:expr, $ret:ty, $run:ident, $lt:lifetime,
      |$py:ident, $v:ident| { props: $props:expr, participant: $part:expr,
        transfer: $transfer:expr, add: $add:expr, cancel: $cancel:expr, remove: $remove:expr,
+       moved: $moved:expr,
        mute: $mute:expr, unit: $unit:expr, page: $page:expr }, { $($extra:tt)* }) => {
         #[pyclass(frozen, name = $name, module = $module)]
         pub struct $ty {
@@ -545,6 +629,24 @@ macro_rules! connection_class {
                 )
             }
 
+            /// Moves `target_participants` of the call `from_call_id` into this call
+            /// (api-version 2026-03-12).
+            #[pyo3(signature = (target_participants, from_call_id, *, operation_context = None, operation_callback_url = None))]
+            fn move_participants<$lt>(
+                &self,
+                $py: Python<$lt>,
+                target_participants: &Bound<$lt, PyAny>,
+                from_call_id: String,
+                operation_context: Option<String>,
+                operation_callback_url: Option<String>,
+            ) -> PyResult<$ret> {
+                $run(
+                    $py,
+                    || prep_move($py, &self.inner, target_participants, from_call_id, operation_context, operation_callback_url),
+                    |$v: MoveParticipantsResult| $moved,
+                )
+            }
+
             /// Mutes a communication user.
             #[pyo3(signature = (target_participant, *, operation_context = None))]
             fn mute_participant<$lt>(
@@ -597,6 +699,7 @@ connection_class!(
         add: sync_obj(py, PyAddParticipantResult { inner: v, is_async: false }),
         cancel: sync_obj(py, PyCancelAddParticipantOperationResult { inner: v, is_async: false }),
         remove: sync_obj(py, PyRemoveParticipantResult { inner: v, is_async: false }),
+        moved: sync_obj(py, PyMoveParticipantsResult { inner: v, is_async: false }),
         mute: sync_obj(py, PyMuteParticipantResult { operation_context: v }),
         unit: { let () = v; Ok(py.None().into_bound(py)) },
         page: Ok((convert::participants(v.participants), v.next_link).into_pyobject(py)?.into_any())
@@ -626,6 +729,7 @@ connection_class!(
         add: PyAddParticipantResult { inner: v, is_async: true },
         cancel: PyCancelAddParticipantOperationResult { inner: v, is_async: true },
         remove: PyRemoveParticipantResult { inner: v, is_async: true },
+        moved: PyMoveParticipantsResult { inner: v, is_async: true },
         mute: PyMuteParticipantResult { operation_context: v },
         unit: v,
         page: (convert::participants(v.participants), v.next_link)

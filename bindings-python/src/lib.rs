@@ -29,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<call_connection::PyRemoveParticipantResult>()?;
     m.add_class::<call_connection::PyCancelAddParticipantOperationResult>()?;
     m.add_class::<call_connection::PyMuteParticipantResult>()?;
+    m.add_class::<call_connection::PyMoveParticipantsResult>()?;
 
     m.add_class::<convert::PyCommunicationUserIdentifier>()?;
     m.add_class::<convert::PyPhoneNumberIdentifier>()?;

@@ -138,6 +138,26 @@ impl CallConnection {
         .await
     }
 
+    /// Moves `target_participants` of the call connection `from_call` into this call
+    /// (api-version 2026-03-12).
+    #[uniffi::method(default(options = None))]
+    pub async fn move_participants(
+        &self,
+        target_participants: Vec<CommunicationIdentifier>,
+        from_call: String,
+        options: Option<MoveParticipantsOptions>,
+    ) -> Result<Arc<MoveParticipantsResult>, CallAutomationError> {
+        let call = self.inner.clone();
+        run(async move {
+            let targets = target_participants.into_iter().map(Into::into).collect();
+            let inner = call
+                .move_participants(targets, &from_call, options.unwrap_or_default().into())
+                .await?;
+            Ok(Arc::new(MoveParticipantsResult { inner }))
+        })
+        .await
+    }
+
     /// Mutes a participant (no outcome event follows).
     #[uniffi::method(default(options = None))]
     pub async fn mute_participant(
@@ -220,8 +240,28 @@ waitable!(
     TransferCallResult => core::TransferCallResult,
     AddParticipantResult => core::AddParticipantResult,
     RemoveParticipantResult => core::RemoveParticipantResult,
-    CancelAddParticipantOperationResult => core::CancelAddParticipantOperationResult
+    CancelAddParticipantOperationResult => core::CancelAddParticipantOperationResult,
+    MoveParticipantsResult => core::MoveParticipantsResult
 );
+
+#[uniffi::export]
+impl MoveParticipantsResult {
+    /// This call's participants as the service answered.
+    pub fn participants(&self) -> Vec<CallParticipant> {
+        self.inner
+            .participants
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// The call connection the participants are moved from (the official SDKs' name).
+    #[allow(clippy::wrong_self_convention)]
+    pub fn from_call(&self) -> Option<String> {
+        self.inner.from_call.clone()
+    }
+}
 
 #[uniffi::export]
 impl AddParticipantResult {

@@ -591,6 +591,27 @@ impl From<RemoveParticipantOptions> for core::RemoveParticipantOptions {
     }
 }
 
+/// Options of `moveParticipants`.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct MoveParticipantsOptions {
+    #[uniffi(default = None)]
+    pub operation_context: Option<String>,
+    #[uniffi(default = None)]
+    pub operation_callback_url: Option<String>,
+    #[uniffi(default = None)]
+    pub repeatability: Option<Repeatability>,
+}
+
+impl From<MoveParticipantsOptions> for core::MoveParticipantsOptions {
+    fn from(o: MoveParticipantsOptions) -> Self {
+        core::MoveParticipantsOptions {
+            operation_context: o.operation_context,
+            operation_callback_url: o.operation_callback_url,
+            repeatability: rep(o.repeatability),
+        }
+    }
+}
+
 /// Options of `cancelAddParticipantOperation`.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct CancelAddParticipantOperationOptions {
@@ -649,7 +670,7 @@ impl From<HangUpOptions> for core::HangUpOptions {
 /// Client-wide settings; unset fields keep the core's defaults.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct ClientOptions {
-    /// Default `2025-05-15`.
+    /// Default `2026-03-12` (as the official SDKs 1.6).
     #[uniffi(default = None)]
     pub api_version: Option<String>,
     /// Per attempt, connect to last byte (default 30 000 ms).

@@ -10,14 +10,16 @@ use crate::models::salvage;
 use crate::models::{CallConnectionProperties, CallParticipant};
 use crate::options::{
     AddParticipantOptions, CallInvite, CancelAddParticipantOperationOptions, HangUpOptions,
-    MuteParticipantOptions, RemoveParticipantOptions, TransferCallToParticipantOptions,
+    MoveParticipantsOptions, MuteParticipantOptions, RemoveParticipantOptions,
+    TransferCallToParticipantOptions,
 };
 use crate::outcome::{OutcomeWaiter, PendingOperation};
 use crate::validate;
 use crate::wire::{
     AddParticipantRequest, AddParticipantResponse, CancelAddParticipantRequest,
-    CancelAddParticipantResponse, MuteParticipantsRequest, OperationContextResponse,
-    PhoneNumberIdentifierModel, RemoveParticipantRequest, TransferToParticipantRequest,
+    CancelAddParticipantResponse, MoveParticipantsRequest, MoveParticipantsResponse,
+    MuteParticipantsRequest, OperationContextResponse, PhoneNumberIdentifierModel,
+    RemoveParticipantRequest, TransferToParticipantRequest,
 };
 
 /// Characters percent-encoded in a path segment: everything but RFC 3986 unreserved, as the
@@ -85,6 +87,17 @@ pub struct CancelAddParticipantOperationResult {
     waiter: OutcomeWaiter,
 }
 
+/// Result of `move_participants`.
+#[derive(Debug, Clone)]
+pub struct MoveParticipantsResult {
+    /// The destination call's participants as the service reported them.
+    pub participants: Vec<CallParticipant>,
+    pub operation_context: Option<String>,
+    /// The call connection the participants are moved from.
+    pub from_call: Option<String>,
+    waiter: OutcomeWaiter,
+}
+
 /// One page of `list_participants_page`.
 #[derive(Debug, Clone)]
 pub struct ParticipantsPage {
@@ -122,7 +135,8 @@ impl_wait!(
     TransferCallResult,
     AddParticipantResult,
     RemoveParticipantResult,
-    CancelAddParticipantOperationResult
+    CancelAddParticipantOperationResult,
+    MoveParticipantsResult
 );
 
 impl CallConnection {
@@ -475,6 +489,103 @@ impl CallConnection {
         })
     }
 
+    /// Moves participants of another call connection (`from_call_id`, of the same resource)
+    /// into this call (api-version 2026-03-12 and later). Each moved participant gives a
+    /// `MoveParticipantSucceeded` or `MoveParticipantFailed` on this call; the result's wait
+    /// settles on the first (on the named participant's, when exactly one is moved).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> callsteer::Result<()> {
+    /// use std::time::Duration;
+    /// use callsteer::{CallAutomationClient, CommunicationIdentifier};
+    /// let client = CallAutomationClient::from_connection_string("endpoint=http://127.0.0.1:8787/;accesskey=c2VjcmV0")?;
+    /// let agent_call = client.get_call_connection("agent-call")?;
+    /// let caller = CommunicationIdentifier::phone_number("+16041234567");
+    /// let moved = agent_call
+    ///     .move_participants(vec![caller], "ivr-call", Default::default())
+    ///     .await?;
+    /// assert!(moved.wait_for_event_processor(Duration::from_secs(30)).await?.succeeded);
+    /// # Ok(()) }
+    /// ```
+    pub async fn move_participants(
+        &self,
+        targets: Vec<CommunicationIdentifier>,
+        from_call_id: &str,
+        options: MoveParticipantsOptions,
+    ) -> Result<MoveParticipantsResult> {
+        validate::api_version_at_least(
+            &self.client.options().api_version,
+            MOVE_PARTICIPANTS_SINCE,
+            "move_participants",
+        )?;
+        if targets.is_empty() {
+            return Err(Error::invalid(
+                "moveTargetParticipants",
+                "name at least one participant to move",
+            ));
+        }
+        for target in &targets {
+            validate::identifier("moveTargetParticipants", target)?;
+        }
+        validate::non_empty("fromCall", from_call_id)?;
+        if let Some(url) = &options.operation_callback_url {
+            validate::callback_url("operationCallbackUri", url)?;
+        }
+        let operation_context = self.context_for(options.operation_context)?;
+        let request = MoveParticipantsRequest {
+            target_participants: targets
+                .iter()
+                .map(CommunicationIdentifier::to_model)
+                .collect(),
+            operation_context: operation_context.clone(),
+            operation_callback_uri: options.operation_callback_url,
+            from_call: from_call_id.to_string(),
+        };
+        let repeatability = options.repeatability.unwrap_or_default();
+        let body = self
+            .client
+            .post_body(
+                &self.path("/participants:moveHere"),
+                &request,
+                Some(&repeatability),
+            )
+            .await?;
+        let response = action_body(
+            &body,
+            "move participants answer",
+            |v| salvage::lenient::<MoveParticipantsResponse>(v, "move participants answer"),
+            |bytes| MoveParticipantsResponse {
+                participants: None,
+                operation_context: salvage::string_field_in(bytes, "operationContext"),
+                from_call: salvage::string_field_in(bytes, "fromCall"),
+            },
+        );
+        let participants = response
+            .participants
+            .iter()
+            .flatten()
+            .map(CallParticipant::from_model)
+            .collect();
+        let operation_context = response.operation_context.or(operation_context);
+        let only = match targets.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        };
+        Ok(MoveParticipantsResult {
+            waiter: self.waiter(
+                OperationKind::MoveParticipants,
+                operation_context.clone(),
+                None,
+                only,
+            ),
+            participants,
+            operation_context,
+            from_call: response
+                .from_call
+                .or_else(|| Some(from_call_id.to_string())),
+        })
+    }
+
     /// Mutes a communication user (synchronous; a `ParticipantsUpdated` event follows).
     pub async fn mute_participant(
         &self,
@@ -547,3 +658,6 @@ fn operation_context_body(body: &[u8]) -> OperationContextResponse {
         },
     )
 }
+
+/// The first api-version with `participants:moveHere`.
+const MOVE_PARTICIPANTS_SINCE: &str = "2026-03-12";

@@ -244,6 +244,21 @@ pub const FIELD_NAMES: &[FieldNames] = fields![
         "participant",
         "participantToRemove"
     ),
+    // move_participants' participants and the call they come from.
+    (
+        "moveTargetParticipants",
+        "targets",
+        "target_participants",
+        "targetParticipants",
+        "targetParticipants"
+    ),
+    (
+        "fromCall",
+        "from_call_id",
+        "from_call_id",
+        "fromCall",
+        "fromCall"
+    ),
     (
         "participantRawId",
         "participant",

@@ -36,7 +36,8 @@ pub mod wire;
 pub use auth::{AccessKeyCredential, AccessToken, ConnectionString, Credential, TokenCredential};
 pub use call_connection::{
     AddParticipantResult, CallConnection, CancelAddParticipantOperationResult,
-    MuteParticipantResult, ParticipantsPage, RemoveParticipantResult, TransferCallResult,
+    MoveParticipantsResult, MuteParticipantResult, ParticipantsPage, RemoveParticipantResult,
+    TransferCallResult,
 };
 pub use client::{
     AnswerCallResult, CallAutomationClient, CallConnectionResult, ConnectCallResult,
@@ -54,9 +55,9 @@ pub use models::{
 pub use options::{
     AddParticipantOptions, AnswerCallOptions, CallInvite, CallLocator,
     CancelAddParticipantOperationOptions, ConnectCallOptions, CreateCallOptions,
-    CreateGroupCallOptions, CustomCallingContext, HangUpOptions, MuteParticipantOptions,
-    RedirectCallOptions, RejectCallOptions, RemoveParticipantOptions, Repeatability,
-    SipHeaderPrefix, TransferCallToParticipantOptions,
+    CreateGroupCallOptions, CustomCallingContext, HangUpOptions, MoveParticipantsOptions,
+    MuteParticipantOptions, RedirectCallOptions, RejectCallOptions, RemoveParticipantOptions,
+    Repeatability, SipHeaderPrefix, TransferCallToParticipantOptions,
 };
 pub use outcome::OutcomeWaiter;
 pub use transport::{ClientOptions, RetryOptions, DEFAULT_API_VERSION};

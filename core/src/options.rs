@@ -307,6 +307,14 @@ pub struct RemoveParticipantOptions {
     pub repeatability: Option<Repeatability>,
 }
 
+/// Options of `move_participants`.
+#[derive(Debug, Clone, Default)]
+pub struct MoveParticipantsOptions {
+    pub operation_context: Option<String>,
+    pub operation_callback_url: Option<String>,
+    pub repeatability: Option<Repeatability>,
+}
+
 /// Options of `mute_participant`.
 #[derive(Debug, Clone, Default)]
 pub struct MuteParticipantOptions {

@@ -13,7 +13,7 @@ use crate::options::Repeatability;
 use crate::wire::CommunicationErrorResponse;
 
 /// The api-version sent unless the client is told otherwise.
-pub const DEFAULT_API_VERSION: &str = "2025-05-15";
+pub const DEFAULT_API_VERSION: &str = "2026-03-12";
 
 /// The largest service response read by default (4 MiB; the largest real one, a participant
 /// page, is a few hundred KiB).

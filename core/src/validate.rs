@@ -23,6 +23,22 @@ pub const MAX_VOIP_KEY_CHARS: usize = 64;
 /// VoIP header values are at most this long.
 pub const MAX_VOIP_VALUE_CHARS: usize = 1_024;
 
+/// Refuses, before any request, an operation the client's api-version does not have: the
+/// service would answer 400 / 404, or worse, ignore a field it does not know. Versions are
+/// compared by their date (`2026-03-12`, `2025-08-15-preview`).
+pub fn api_version_at_least(api_version: &str, since: &str, operation: &str) -> Result<()> {
+    let date = |v: &str| v.get(..10).unwrap_or(v).to_string();
+    if date(api_version) < date(since) {
+        return Err(Error::invalid(
+            "api_version",
+            format!(
+                "{operation} needs api-version {since} or later; this client uses {api_version}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A target or participant: non-empty, well formed, E.164 for phone numbers.
 pub fn identifier(field: &str, id: &CommunicationIdentifier) -> Result<()> {
     let empty = |what: &str| Err(Error::invalid(field, format!("{what} must not be empty")));

@@ -245,6 +245,31 @@ pub struct RemoveParticipantRequest {
     pub operation_callback_uri: Option<String>,
 }
 
+/// `participants:moveHere` (api-version 2026-03-12), fields in the spec's (and the official
+/// SDKs') order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveParticipantsRequest {
+    pub target_participants: Vec<CommunicationIdentifierModel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_context: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_callback_uri: Option<String>,
+    pub from_call: String,
+}
+
+/// The 202 body of `participants:moveHere`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveParticipantsResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<CallParticipantModel>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_context: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_call: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MuteParticipantsRequest {

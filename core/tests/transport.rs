@@ -350,7 +350,7 @@ async fn participant_raw_ids_are_percent_encoded_in_the_path() {
     let sent = server.take();
     assert_eq!(
         sent[0].path_and_query,
-        "/calling/callConnections/call%2F1/participants/4%3A%2B16041234567?api-version=2025-05-15"
+        "/calling/callConnections/call%2F1/participants/4%3A%2B16041234567?api-version=2026-03-12"
     );
 }
 

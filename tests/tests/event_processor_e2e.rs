@@ -61,10 +61,14 @@ impl Setup {
     }
 
     async fn connected_call(&self) -> CallConnection {
+        self.connected_call_to("8:acs:r_alice").await
+    }
+
+    async fn connected_call_to(&self, raw_id: &str) -> CallConnection {
         let created = self
             .client
             .create_call(
-                CallInvite::new(CommunicationIdentifier::communication_user("8:acs:r_alice")),
+                CallInvite::new(CommunicationIdentifier::communication_user(raw_id)),
                 &self.callback(),
                 Default::default(),
             )
@@ -286,4 +290,100 @@ async fn the_listener_accepts_the_emulators_jwt_and_refuses_a_forged_one() {
         .wait_for_event(|e| e.id() == "forged-1", Duration::from_millis(200))
         .await;
     assert!(disconnected.is_err());
+}
+
+#[tokio::test]
+async fn a_move_settles_on_move_participant_succeeded_of_the_destination_call() {
+    let s = Setup::start(&[]).await;
+    let ivr = s.connected_call_to("8:acs:r_caller").await;
+    let agent = s.connected_call_to("8:acs:r_agent").await;
+    let moved = agent
+        .move_participants(
+            vec![CommunicationIdentifier::communication_user(
+                "8:acs:r_caller",
+            )],
+            ivr.call_connection_id(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.from_call.as_deref(), Some(ivr.call_connection_id()));
+    assert_eq!(moved.operation_context, None);
+    assert_eq!(moved.participants[0].identifier.raw_id(), "8:acs:r_agent");
+    let outcome = moved.wait_for_event_processor(WAIT).await.unwrap();
+    assert!(outcome.succeeded, "{:?}", outcome.event);
+    assert_eq!(outcome.event.event_type(), "MoveParticipantSucceeded");
+    assert_eq!(
+        outcome.event.call_connection_id(),
+        Some(agent.call_connection_id())
+    );
+    assert_eq!(
+        outcome.event.field("from_call"),
+        Some(events::EventField::Text(Some(ivr.call_connection_id())))
+    );
+    let roster: Vec<_> = agent
+        .list_participants()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.identifier.raw_id())
+        .collect();
+    assert_eq!(roster, ["8:acs:r_agent", "8:acs:r_caller"]);
+}
+
+#[tokio::test]
+async fn a_move_of_someone_not_in_the_source_call_settles_as_failed() {
+    let s = Setup::start(&[]).await;
+    let ivr = s.connected_call_to("8:acs:r_caller").await;
+    let agent = s.connected_call_to("8:acs:r_agent").await;
+    let moved = agent
+        .move_participants(
+            vec![CommunicationIdentifier::communication_user(
+                "8:acs:r_stranger",
+            )],
+            ivr.call_connection_id(),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let outcome = moved.wait_for_event_processor(WAIT).await.unwrap();
+    assert!(!outcome.succeeded);
+    assert_eq!(outcome.event.event_type(), "MoveParticipantFailed");
+    assert_eq!(
+        outcome.event.participant().map(|p| p.raw_id()).as_deref(),
+        Some("8:acs:r_stranger")
+    );
+}
+
+#[tokio::test]
+async fn move_is_refused_locally_at_an_api_version_without_it() {
+    let s = Setup::start(&[]).await;
+    let old = CallAutomationClient::from_connection_string_with_options(
+        &s.emulator.connection_string,
+        ClientOptions {
+            api_version: "2025-05-15".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = old
+        .get_call_connection("any")
+        .unwrap()
+        .move_participants(
+            vec![CommunicationIdentifier::communication_user("8:acs:r_a")],
+            "other",
+            Default::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(err.to_string().contains("2026-03-12"), "{err}");
+    let err = s
+        .client
+        .get_call_connection("any")
+        .unwrap()
+        .move_participants(vec![], "other", Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }

@@ -38,6 +38,8 @@ __all__ = [
     "ConnectFailed",
     "CreateCallFailed",
     "IncomingCall",
+    "MoveParticipantFailed",
+    "MoveParticipantSucceeded",
     "ParticipantsUpdated",
     "RemoveParticipantFailed",
     "RemoveParticipantSucceeded",
@@ -223,6 +225,24 @@ class _AsyncRemoveParticipantResult:
     def operation_context(self) -> Optional[str]: ...
     async def wait_for_event_processor(self, timeout: float = 30.0) -> OperationOutcome: ...
 
+class MoveParticipantsResult:
+    @property
+    def participants(self) -> list[CallParticipant]: ...
+    @property
+    def operation_context(self) -> Optional[str]: ...
+    @property
+    def from_call(self) -> Optional[str]: ...
+    def wait_for_event_processor(self, timeout: float = 30.0) -> OperationOutcome: ...
+
+class _AsyncMoveParticipantsResult:
+    @property
+    def participants(self) -> list[CallParticipant]: ...
+    @property
+    def operation_context(self) -> Optional[str]: ...
+    @property
+    def from_call(self) -> Optional[str]: ...
+    async def wait_for_event_processor(self, timeout: float = 30.0) -> OperationOutcome: ...
+
 class CancelAddParticipantOperationResult:
     @property
     def invitation_id(self) -> Optional[str]: ...
@@ -321,6 +341,18 @@ class CallTransferAccepted(CallAutomationEvent):
     def transferee(self) -> Optional[_Identifier]: ...
 
 class CallTransferFailed(CallAutomationEvent): ...
+
+class MoveParticipantSucceeded(CallAutomationEvent):
+    @property
+    def participant(self) -> Optional[_Identifier]: ...
+    @property
+    def from_call(self) -> Optional[str]: ...
+
+class MoveParticipantFailed(CallAutomationEvent):
+    @property
+    def participant(self) -> Optional[_Identifier]: ...
+    @property
+    def from_call(self) -> Optional[str]: ...
 
 # ---- end of generated events ----
 
@@ -486,6 +518,14 @@ class CallConnectionClient:
         operation_context: Optional[str] = None,
         operation_callback_url: Optional[str] = None,
     ) -> RemoveParticipantResult: ...
+    def move_participants(
+        self,
+        target_participants: Sequence[CommunicationIdentifier],
+        from_call_id: str,
+        *,
+        operation_context: Optional[str] = None,
+        operation_callback_url: Optional[str] = None,
+    ) -> MoveParticipantsResult: ...
     def mute_participant(
         self,
         target_participant: CommunicationIdentifier,
@@ -550,6 +590,14 @@ class AsyncCallConnectionClient:
         operation_context: Optional[str] = None,
         operation_callback_url: Optional[str] = None,
     ) -> _AsyncRemoveParticipantResult: ...
+    async def move_participants(
+        self,
+        target_participants: Sequence[CommunicationIdentifier],
+        from_call_id: str,
+        *,
+        operation_context: Optional[str] = None,
+        operation_callback_url: Optional[str] = None,
+    ) -> _AsyncMoveParticipantsResult: ...
     async def mute_participant(
         self,
         target_participant: CommunicationIdentifier,

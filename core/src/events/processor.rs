@@ -98,11 +98,12 @@ pub enum OperationKind {
     AddParticipant,
     RemoveParticipant,
     CancelAddParticipant,
+    MoveParticipants,
 }
 
 impl OperationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [OperationKind; 7] = [
+    pub const ALL: [OperationKind; 8] = [
         OperationKind::CreateCall,
         OperationKind::AnswerCall,
         OperationKind::ConnectCall,
@@ -110,6 +111,7 @@ impl OperationKind {
         OperationKind::AddParticipant,
         OperationKind::RemoveParticipant,
         OperationKind::CancelAddParticipant,
+        OperationKind::MoveParticipants,
     ];
 
     /// True if events of `event_type` (short name) settle some kind of operation.

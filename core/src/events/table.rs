@@ -92,6 +92,23 @@ macro_rules! call_event_table {
             }
             /// `CallTransferFailed`.
             CallTransferFailed(CallTransferFailedEventData) settles [TransferCall: failure] {}
+            /// `MoveParticipantSucceeded` (api-version 2026-03-12): one participant of a
+            /// `move_participants` joined this call.
+            MoveParticipantSucceeded(MoveParticipantSucceededEventData)
+                settles [MoveParticipants: success] {
+                /// `participant`: who was moved here.
+                participant: Option<CommunicationIdentifier> => "participant",
+                /// `fromCall`: the call connection the participant was moved from.
+                from_call: Option<String> => "fromCall",
+            }
+            /// `MoveParticipantFailed` (api-version 2026-03-12).
+            MoveParticipantFailed(MoveParticipantFailedEventData)
+                settles [MoveParticipants: failure] {
+                /// `participant`: who could not be moved.
+                participant: Option<CommunicationIdentifier> => "participant",
+                /// `fromCall`: the call connection the participant was to be moved from.
+                from_call: Option<String> => "fromCall",
+            }
         }
     };
 }

@@ -55,3 +55,32 @@ pub fn check(path: &str, query: Option<&str>) -> ApiResult<String> {
         )),
     }
 }
+
+/// Operations that only some of the shipped versions have, with the first version that has
+/// each (the spec folders: `participants:moveHere` appears in stable/2026-03-12).
+const INTRODUCED: &[(&str, &str)] = &[("MoveParticipants", "2026-03-12")];
+
+/// Refuses an operation the request's api-version does not have, as the service does: the
+/// route exists only from the version that introduced it.
+pub fn check_operation(operation: &str, path: &str, api_version: &str) -> ApiResult<()> {
+    let Some((_, since)) = INTRODUCED.iter().find(|(name, _)| *name == operation) else {
+        return Ok(());
+    };
+    let date = |v: &str| v.get(..10).unwrap_or(v).to_string();
+    if date(api_version) >= date(since) {
+        return Ok(());
+    }
+    let supporting: Vec<&str> = SUPPORTED
+        .iter()
+        .copied()
+        .filter(|v| date(v) >= date(since))
+        .collect();
+    Err(ApiError::new(
+        400,
+        "UnsupportedApiVersion",
+        format!(
+            "The HTTP resource that matches the request URI '{path}' does not support the API version '{api_version}'. Supported api-versions: {}.",
+            supporting.join(", ")
+        ),
+    ))
+}

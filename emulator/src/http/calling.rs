@@ -155,6 +155,7 @@ fn prepare(
     }
     .check(method, uri, headers, body)?;
     let api_version = api_version::check(uri.path(), uri.query())?;
+    api_version::check_operation(route.name(), uri.path(), &api_version)?;
     let request_id = if route.repeatable() {
         repeatability::request_id(headers)?
     } else {
@@ -271,6 +272,10 @@ fn run(
             Route::CancelAddParticipant(id) => {
                 let req = parse_body(body)?;
                 app.with_world(|w| w.cancel_add_participant(id, req))
+            }
+            Route::MoveParticipants(id) => {
+                let req = parse_body(body)?;
+                app.with_world(|w| w.move_participants(id, req))
             }
         }
     })();

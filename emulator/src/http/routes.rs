@@ -22,6 +22,7 @@ pub enum Route {
     RemoveParticipant(String),
     Mute(String),
     CancelAddParticipant(String),
+    MoveParticipants(String),
 }
 
 impl Route {
@@ -42,6 +43,7 @@ impl Route {
             Route::RemoveParticipant(_) => "RemoveParticipant",
             Route::Mute(_) => "Mute",
             Route::CancelAddParticipant(_) => "CancelAddParticipant",
+            Route::MoveParticipants(_) => "MoveParticipants",
         }
     }
 
@@ -67,7 +69,8 @@ impl Route {
             | Route::AddParticipant(id)
             | Route::RemoveParticipant(id)
             | Route::Mute(id)
-            | Route::CancelAddParticipant(id) => Some(id),
+            | Route::CancelAddParticipant(id)
+            | Route::MoveParticipants(id) => Some(id),
             _ => None,
         }
     }
@@ -124,6 +127,7 @@ pub fn parse(method: &Method, path: &str) -> ApiResult<Route> {
             "participants:add" => expect(Method::POST, Route::AddParticipant(id)),
             "participants:remove" => expect(Method::POST, Route::RemoveParticipant(id)),
             "participants:mute" => expect(Method::POST, Route::Mute(id)),
+            "participants:moveHere" => expect(Method::POST, Route::MoveParticipants(id)),
             "participants:cancelAddParticipant" => {
                 expect(Method::POST, Route::CancelAddParticipant(id))
             }

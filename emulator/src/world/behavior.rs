@@ -117,6 +117,19 @@ pub const CALL_NOT_FOUND: ResultCode = ResultCode {
     sub_code: 8522,
     message: "Call not found for the given call locator.",
 };
+/// MoveParticipantFailed when the source call is not an active call of this resource (the
+/// emulator's choice of code: the spec names none).
+pub const MOVE_SOURCE_NOT_FOUND: ResultCode = ResultCode {
+    code: 404,
+    sub_code: 8522,
+    message: "The call to move the participant from was not found.",
+};
+/// MoveParticipantFailed when the participant is not in the source call (the emulator's choice).
+pub const MOVE_PARTICIPANT_NOT_FOUND: ResultCode = ResultCode {
+    code: 404,
+    sub_code: 8525,
+    message: "The participant was not found in the call to move it from.",
+};
 pub const CALL_ENDED: ResultCode = ResultCode {
     code: 410,
     sub_code: 8519,

@@ -30,7 +30,7 @@ impl World {
     }
 
     /// The call, which must be connected for the action.
-    fn connected_call(&self, call_id: &str, action: &str) -> ApiResult<&Call> {
+    pub(super) fn connected_call(&self, call_id: &str, action: &str) -> ApiResult<&Call> {
         let call = self.active_call(call_id)?;
         if call.state != CallState::Connected {
             return Err(ApiError::conflict(format!(

@@ -10,6 +10,7 @@ mod directory;
 mod invitations;
 mod mid_call;
 pub mod model;
+mod moves;
 mod pre_connection;
 mod retention;
 
