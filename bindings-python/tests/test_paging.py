@@ -126,6 +126,7 @@ def _calls(call_id: str, server_call_id: str) -> dict[str, tuple[Any, ...]]:
         "add_participant": (user("8:acs:res_kind_d"),),
         "cancel_add_participant_operation": ("no-such-invitation",),
         "remove_participant": (user(USERS[1]),),
+        "move_participants": ([user("8:acs:res_kind_e")], "no-such-call"),
         "transfer_call_to_participant": (user(USERS[2]),),
         "hang_up": (False,),
         "close": (),
