@@ -205,7 +205,7 @@ impl PyCancelAddParticipantOperationResult {
     fn operation_context(&self) -> Option<String> {
         self.inner.operation_context.clone()
     }
-    /// Waits for `CancelAddParticipantSucceeded` / `CancelAddParticipantFailed`.
+    /// Waits for the cancellation's success or failure event.
     #[pyo3(signature = (timeout = 30.0))]
     fn wait_for_event_processor<'py>(
         &self,

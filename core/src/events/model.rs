@@ -282,17 +282,23 @@ macro_rules! define_call_events {
                 }
             }
 
-            fn call_meta(&self) -> Option<&EventMeta> {
+            /// The delivery envelope.
+            pub fn meta(&self) -> &EventMeta {
                 match self {
-                    $( CallAutomationEvent::$name(d) => Some(&d.meta), )*
-                    _ => None,
+                    $( CallAutomationEvent::$name(d) => &d.meta, )*
+                    CallAutomationEvent::IncomingCall(d) => &d.meta,
+                    CallAutomationEvent::SubscriptionValidation { meta, .. }
+                    | CallAutomationEvent::Unknown { meta, .. } => meta,
                 }
             }
 
-            fn call_meta_mut(&mut self) -> Option<&mut EventMeta> {
+            /// Mutable access to the envelope (e.g. to give a hand-built event an id).
+            pub fn meta_mut(&mut self) -> &mut EventMeta {
                 match self {
-                    $( CallAutomationEvent::$name(d) => Some(&mut d.meta), )*
-                    _ => None,
+                    $( CallAutomationEvent::$name(d) => &mut d.meta, )*
+                    CallAutomationEvent::IncomingCall(d) => &mut d.meta,
+                    CallAutomationEvent::SubscriptionValidation { meta, .. }
+                    | CallAutomationEvent::Unknown { meta, .. } => meta,
                 }
             }
 
@@ -561,29 +567,6 @@ impl CallAutomationEvent {
         }
     }
 
-    /// The delivery envelope.
-    pub fn meta(&self) -> &EventMeta {
-        match self {
-            CallAutomationEvent::IncomingCall(d) => &d.meta,
-            CallAutomationEvent::SubscriptionValidation { meta, .. }
-            | CallAutomationEvent::Unknown { meta, .. } => meta,
-            other => other.call_meta().unwrap_or(&EMPTY_META),
-        }
-    }
-
-    /// Mutable access to the envelope (e.g. to give a hand-built event an id).
-    pub fn meta_mut(&mut self) -> &mut EventMeta {
-        match self {
-            CallAutomationEvent::IncomingCall(d) => &mut d.meta,
-            CallAutomationEvent::SubscriptionValidation { meta, .. }
-            | CallAutomationEvent::Unknown { meta, .. } => meta,
-            other => match other.call_meta_mut() {
-                Some(meta) => meta,
-                None => unreachable!("every variant has an envelope"),
-            },
-        }
-    }
-
     /// The CloudEvent / Event Grid id of this delivery.
     pub fn id(&self) -> &str {
         &self.meta().id
@@ -805,10 +788,3 @@ pub fn to_cloud_events_body(events: &[CallAutomationEvent]) -> String {
     )
     .to_string()
 }
-
-static EMPTY_META: EventMeta = EventMeta {
-    id: String::new(),
-    source: None,
-    subject: None,
-    time: None,
-};

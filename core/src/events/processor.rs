@@ -1170,7 +1170,8 @@ fn push_backlog(
             backlog.roster_of.insert(call.clone(), seq);
         }
     }
-    if !OperationKind::is_outcome_event_type(event.event_type()) || event.parse_error().is_some() {
+    // `settles()` is a match on the variant; no name lookup on this per-event path.
+    if event.settles().is_empty() || event.parse_error().is_some() {
         backlog.evict_first.insert(seq);
     }
     backlog.bytes += size;

@@ -40,49 +40,49 @@ macro_rules! call_event_table {
                 /// `participants`.
                 participants: Vec<CallParticipant> => "participants",
             }
-            /// `CreateCallFailed`.
+            /// The outgoing call of `create_call` did not connect.
             CreateCallFailed(CreateCallFailedEventData) settles [CreateCall: failure] {}
-            /// `AnswerFailed`.
+            /// `answer_call` did not connect.
             AnswerFailed(AnswerFailedEventData) settles [AnswerCall: failure] {}
-            /// `ConnectFailed`.
+            /// `connect_call` did not connect.
             ConnectFailed(ConnectFailedEventData) settles [ConnectCall: failure] {}
-            /// `AddParticipantSucceeded`.
+            /// The invited participant joined.
             AddParticipantSucceeded(AddParticipantSucceededEventData)
                 settles [AddParticipant: success] {
                 /// `participant`: who was added.
                 participant: Option<CommunicationIdentifier> => "participant",
             }
-            /// `AddParticipantFailed`.
+            /// The invitation of `add_participant` failed (declined, busy, timed out, cancelled).
             AddParticipantFailed(AddParticipantFailedEventData)
                 settles [AddParticipant: failure] {
                 /// `participant`: who could not be added.
                 participant: Option<CommunicationIdentifier> => "participant",
             }
-            /// `RemoveParticipantSucceeded`.
+            /// The participant left the call.
             RemoveParticipantSucceeded(RemoveParticipantSucceededEventData)
                 settles [RemoveParticipant: success] {
                 /// `participant`: who was removed.
                 participant: Option<CommunicationIdentifier> => "participant",
             }
-            /// `RemoveParticipantFailed`.
+            /// The participant could not be removed.
             RemoveParticipantFailed(RemoveParticipantFailedEventData)
                 settles [RemoveParticipant: failure] {
                 /// `participant`: who could not be removed.
                 participant: Option<CommunicationIdentifier> => "participant",
             }
-            /// `CancelAddParticipantSucceeded`.
+            /// The pending invitation was cancelled.
             CancelAddParticipantSucceeded(CancelAddParticipantSucceededEventData)
                 settles [CancelAddParticipant: success] {
                 /// `invitationId` of the cancelled invitation.
                 invitation_id: Option<String> => "invitationId",
             }
-            /// `CancelAddParticipantFailed`.
+            /// The invitation could not be cancelled (it had already completed).
             CancelAddParticipantFailed(CancelAddParticipantFailedEventData)
                 settles [CancelAddParticipant: failure] {
                 /// `invitationId` of the invitation that could not be cancelled.
                 invitation_id: Option<String> => "invitationId",
             }
-            /// `CallTransferAccepted`.
+            /// The transfer target took the call.
             CallTransferAccepted(CallTransferAcceptedEventData)
                 settles [TransferCall: success] {
                 /// `transferTarget`: who the call was transferred to.
@@ -90,7 +90,7 @@ macro_rules! call_event_table {
                 /// `transferee`: the participant that was moved away.
                 transferee: Option<CommunicationIdentifier> => "transferee",
             }
-            /// `CallTransferFailed`.
+            /// The transfer did not happen.
             CallTransferFailed(CallTransferFailedEventData) settles [TransferCall: failure] {}
             /// `MoveParticipantSucceeded` (api-version 2026-03-12): one participant of a
             /// `move_participants` joined this call.
