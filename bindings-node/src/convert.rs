@@ -5,20 +5,24 @@
 use callsteer::identifier::{
     CommunicationIdentifierModel, CommunicationUserIdentifierModel,
     MicrosoftTeamsAppIdentifierModel, MicrosoftTeamsUserIdentifierModel,
-    PhoneNumberIdentifierModel,
+    PhoneNumberIdentifierModel, TeamsExtensionUserIdentifierModel,
 };
 use callsteer::CommunicationCloud;
+use std::collections::HashMap;
+
 use napi_derive::napi;
 
 use crate::errors::invalid;
 
 /// A participant, as a plain object: `{ communicationUserId }`, `{ phoneNumber }`,
-/// `{ microsoftTeamsUserId, isAnonymous?, cloud? }`, `{ teamsAppId, cloud? }` or
+/// `{ microsoftTeamsUserId, isAnonymous?, cloud? }`, `{ teamsAppId, cloud? }`,
+/// `{ userId, tenantId, resourceId, cloud? }` (a Teams Phone extension user) or
 /// `{ kind, rawId }`. Identifiers returned by callsteer always carry `kind` and `rawId`.
 #[napi(object)]
 #[derive(Clone, Default, Debug)]
 pub struct CommunicationIdentifier {
-    /// `communicationUser` | `phoneNumber` | `microsoftTeamsUser` | `microsoftTeamsApp` | `unknown`.
+    /// `communicationUser` | `phoneNumber` | `microsoftTeamsUser` | `microsoftTeamsApp` |
+    /// `teamsExtensionUser` | `unknown`.
     pub kind: Option<String>,
     /// The canonical string form (`8:acs:…`, `4:+1…`, `8:orgid:…`, `28:orgid:…`).
     pub raw_id: Option<String>,
@@ -30,6 +34,11 @@ pub struct CommunicationIdentifier {
     /// `public` | `dod` | `gcch`.
     pub cloud: Option<String>,
     pub teams_app_id: Option<String>,
+    /// A Teams Phone extension user's Entra object id, with `tenantId` and `resourceId`.
+    pub user_id: Option<String>,
+    pub tenant_id: Option<String>,
+    /// The Communication Services resource a Teams Phone extension user calls through.
+    pub resource_id: Option<String>,
     /// The id of an `unknown` identifier.
     pub id: Option<String>,
 }
@@ -77,10 +86,22 @@ pub fn identifier(
             cloud: cloud(field, &id.cloud)?,
         });
     }
+    // As `isTeamsExtensionUserIdentifier` of @azure/communication-common: all three ids.
+    if let (Some(user_id), Some(tenant_id), Some(resource_id)) =
+        (&id.user_id, &id.tenant_id, &id.resource_id)
+    {
+        model.teams_extension_user = Some(TeamsExtensionUserIdentifierModel {
+            user_id: user_id.clone(),
+            tenant_id: tenant_id.clone(),
+            resource_id: resource_id.clone(),
+            cloud: cloud(field, &id.cloud)?,
+        });
+    }
     let nested = model.communication_user.is_some()
         || model.phone_number.is_some()
         || model.microsoft_teams_user.is_some()
-        || model.microsoft_teams_app.is_some();
+        || model.microsoft_teams_app.is_some()
+        || model.teams_extension_user.is_some();
     if nested {
         // The nested object tells the kind; an explicit `kind` must agree (checked by the core).
         model.kind = id.kind.clone();
@@ -94,7 +115,7 @@ pub fn identifier(
     if !nested && model.raw_id.is_none() {
         return Err(invalid(
             field,
-            "an identifier needs communicationUserId, phoneNumber, microsoftTeamsUserId, teamsAppId or rawId",
+            "an identifier needs communicationUserId, phoneNumber, microsoftTeamsUserId, teamsAppId, userId + tenantId + resourceId, or rawId",
         ));
     }
     callsteer::CommunicationIdentifier::from_model(&model).map_err(|e| match e {
@@ -150,6 +171,18 @@ pub fn identifier_js(id: &callsteer::CommunicationIdentifier) -> CommunicationId
             out.teams_app_id = Some(app_id.clone());
             out.cloud = Some(cloud.as_str().to_string());
         }
+        callsteer::CommunicationIdentifier::TeamsExtensionUser {
+            user_id,
+            tenant_id,
+            resource_id,
+            cloud,
+            ..
+        } => {
+            out.user_id = Some(user_id.clone());
+            out.tenant_id = Some(tenant_id.clone());
+            out.resource_id = Some(resource_id.clone());
+            out.cloud = Some(cloud.as_str().to_string());
+        }
         callsteer::CommunicationIdentifier::Unknown { id } => out.id = Some(id.clone()),
     }
     out
@@ -168,17 +201,173 @@ pub fn create_identifier_from_raw_id(raw_id: String) -> CommunicationIdentifier 
     identifier_js(&callsteer::identifier_from_raw_id(&raw_id))
 }
 
-/// One custom calling context header: `{ kind: "voip" | "sipuui" | "sipx", key, value }`.
+/// One custom calling context entry: a header `{ kind: "voip" | "sipuui" | "sipx", key, value }`
+/// or the Teams Phone call details `{ kind: "TeamsPhoneCallDetails", teamsPhoneCallerDetails?,
+/// teamsPhoneSourceDetails?, sessionId?, intent?, callTopic?, … }` (api-version 2026-03-12).
 #[napi(object)]
 #[derive(Clone, Debug)]
 pub struct CustomCallingContextHeader {
-    /// `voip` | `sipuui` | `sipx`.
+    /// `voip` | `sipuui` | `sipx` | `TeamsPhoneCallDetails`.
     pub kind: String,
     /// Header name (ignored for `sipuui`, which is always `User-To-User`).
     pub key: Option<String>,
-    pub value: String,
+    /// The header's value (required for the header kinds).
+    pub value: Option<String>,
     /// For `sipx`: `X-MS-Custom-` (default) or `X-`.
     pub sip_header_prefix: Option<String>,
+    pub teams_phone_caller_details: Option<TeamsPhoneCallerDetails>,
+    pub teams_phone_source_details: Option<TeamsPhoneSourceDetails>,
+    pub session_id: Option<String>,
+    pub intent: Option<String>,
+    /// Shown in the Teams call notification; at most 48 characters.
+    pub call_topic: Option<String>,
+    pub call_context: Option<String>,
+    pub transcript_url: Option<String>,
+    pub call_sentiment: Option<String>,
+    pub suggested_actions: Option<String>,
+}
+
+/// The call details a Teams Phone agent sees, as `IncomingCall.customContext` carries them.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct TeamsPhoneCallDetails {
+    /// Always `TeamsPhoneCallDetails`, so the object can go back into a `customCallingContext`.
+    pub kind: String,
+    pub teams_phone_caller_details: Option<TeamsPhoneCallerDetails>,
+    pub teams_phone_source_details: Option<TeamsPhoneSourceDetails>,
+    pub session_id: Option<String>,
+    pub intent: Option<String>,
+    pub call_topic: Option<String>,
+    pub call_context: Option<String>,
+    pub transcript_url: Option<String>,
+    pub call_sentiment: Option<String>,
+    pub suggested_actions: Option<String>,
+}
+
+/// The original caller of a call handed to a Teams Phone agent.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct TeamsPhoneCallerDetails {
+    pub caller: CommunicationIdentifier,
+    pub name: String,
+    pub phone_number: String,
+    pub record_id: Option<String>,
+    pub screen_pop_url: Option<String>,
+    pub is_authenticated: Option<bool>,
+    /// At most 10 entries.
+    pub additional_caller_information: Option<HashMap<String, String>>,
+}
+
+/// The bot or IVR that passes the call on, with the targets it meant.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct TeamsPhoneSourceDetails {
+    pub source: CommunicationIdentifier,
+    /// ISO 639, e.g. `en-US`.
+    pub language: String,
+    pub status: String,
+    pub intended_targets: Option<HashMap<String, CommunicationIdentifier>>,
+}
+
+fn teams_phone_call_details(
+    field: &str,
+    h: &CustomCallingContextHeader,
+) -> napi::Result<callsteer::TeamsPhoneCallDetails> {
+    let caller = match &h.teams_phone_caller_details {
+        None => None,
+        Some(c) => Some(callsteer::TeamsPhoneCallerDetails {
+            caller: identifier(
+                &format!("{field}.teamsPhoneCallerDetails.caller"),
+                &c.caller,
+            )?,
+            name: c.name.clone(),
+            phone_number: c.phone_number.clone(),
+            record_id: c.record_id.clone(),
+            screen_pop_url: c.screen_pop_url.clone(),
+            is_authenticated: c.is_authenticated,
+            additional_caller_information: c
+                .additional_caller_information
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        }),
+    };
+    let source = match &h.teams_phone_source_details {
+        None => None,
+        Some(s) => {
+            let mut intended_targets = std::collections::BTreeMap::new();
+            for (key, target) in s.intended_targets.iter().flatten() {
+                let at = format!("{field}.teamsPhoneSourceDetails.intendedTargets[{key}]");
+                intended_targets.insert(key.clone(), identifier(&at, target)?);
+            }
+            Some(callsteer::TeamsPhoneSourceDetails {
+                source: identifier(
+                    &format!("{field}.teamsPhoneSourceDetails.source"),
+                    &s.source,
+                )?,
+                language: s.language.clone(),
+                status: s.status.clone(),
+                intended_targets,
+            })
+        }
+    };
+    Ok(callsteer::TeamsPhoneCallDetails {
+        teams_phone_caller: caller,
+        teams_phone_source: source,
+        session_id: h.session_id.clone(),
+        intent: h.intent.clone(),
+        call_topic: h.call_topic.clone(),
+        call_context: h.call_context.clone(),
+        transcript_url: h.transcript_url.clone(),
+        call_sentiment: h.call_sentiment.clone(),
+        suggested_actions: h.suggested_actions.clone(),
+    })
+}
+
+/// Core details → the JS object (`kind: "TeamsPhoneCallDetails"`).
+pub fn teams_phone_call_details_js(d: &callsteer::TeamsPhoneCallDetails) -> TeamsPhoneCallDetails {
+    TeamsPhoneCallDetails {
+        kind: "TeamsPhoneCallDetails".to_string(),
+        teams_phone_caller_details: d.teams_phone_caller.as_ref().map(|c| {
+            TeamsPhoneCallerDetails {
+                caller: identifier_js(&c.caller),
+                name: c.name.clone(),
+                phone_number: c.phone_number.clone(),
+                record_id: c.record_id.clone(),
+                screen_pop_url: c.screen_pop_url.clone(),
+                is_authenticated: c.is_authenticated,
+                additional_caller_information: (!c.additional_caller_information.is_empty()).then(
+                    || {
+                        c.additional_caller_information
+                            .clone()
+                            .into_iter()
+                            .collect()
+                    },
+                ),
+            }
+        }),
+        teams_phone_source_details: d.teams_phone_source.as_ref().map(|s| {
+            TeamsPhoneSourceDetails {
+                source: identifier_js(&s.source),
+                language: s.language.clone(),
+                status: s.status.clone(),
+                intended_targets: (!s.intended_targets.is_empty()).then(|| {
+                    s.intended_targets
+                        .iter()
+                        .map(|(k, v)| (k.clone(), identifier_js(v)))
+                        .collect()
+                }),
+            }
+        }),
+        session_id: d.session_id.clone(),
+        intent: d.intent.clone(),
+        call_topic: d.call_topic.clone(),
+        call_context: d.call_context.clone(),
+        transcript_url: d.transcript_url.clone(),
+        call_sentiment: d.call_sentiment.clone(),
+        suggested_actions: d.suggested_actions.clone(),
+    }
 }
 
 pub fn custom_calling_context(
@@ -187,12 +376,26 @@ pub fn custom_calling_context(
     let mut ctx = callsteer::CustomCallingContext::new();
     for (i, h) in headers.iter().flatten().enumerate() {
         let key = h.key.clone().unwrap_or_default();
+        if h.kind == "TeamsPhoneCallDetails" {
+            // As the official SDK: the last such entry wins.
+            ctx.teams_phone_call_details = Some(teams_phone_call_details(
+                &format!("customCallingContext[{i}]"),
+                h,
+            )?);
+            continue;
+        }
+        let value = h.value.clone().ok_or_else(|| {
+            invalid(
+                format!("customCallingContext[{i}].value"),
+                format!("a `{}` header needs a value", h.kind),
+            )
+        })?;
         match h.kind.as_str() {
             "voip" => {
-                ctx.add_voip(key, h.value.clone());
+                ctx.add_voip(key, value);
             }
             "sipuui" => {
-                ctx.add_sip_uui(h.value.clone());
+                ctx.add_sip_uui(value);
             }
             "sipx" => {
                 let prefix = match h.sip_header_prefix.as_deref() {
@@ -205,12 +408,12 @@ pub fn custom_calling_context(
                         ))
                     }
                 };
-                ctx.add_sip_x(key, h.value.clone(), prefix);
+                ctx.add_sip_x(key, value, prefix);
             }
             other => {
                 return Err(invalid(
                     format!("customCallingContext[{i}].kind"),
-                    format!("`{other}` is not voip, sipuui or sipx"),
+                    format!("`{other}` is not voip, sipuui, sipx or TeamsPhoneCallDetails"),
                 ))
             }
         }
@@ -320,15 +523,35 @@ pub struct ResultInformation {
     pub code: Option<i32>,
     pub sub_code: Option<i32>,
     pub message: Option<String>,
+    /// The SIP response behind the result (api-version 2026-03-12).
+    pub sip_details: Option<SipDiagnosticInfo>,
+    /// The Q.850 cause behind the result (api-version 2026-03-12).
+    pub q850_details: Option<SipDiagnosticInfo>,
+}
+
+/// A SIP response or Q.850 cause code with its message.
+#[napi(object)]
+#[derive(Clone, Debug)]
+pub struct SipDiagnosticInfo {
+    pub code: Option<i32>,
+    pub message: Option<String>,
 }
 
 pub fn result_information(
     info: &Option<callsteer::ResultInformation>,
 ) -> Option<ResultInformation> {
+    let details = |d: &Option<callsteer::SipDiagnosticInfo>| {
+        d.as_ref().map(|d| SipDiagnosticInfo {
+            code: d.code,
+            message: d.message.clone(),
+        })
+    };
     info.as_ref().map(|r| ResultInformation {
         code: r.code,
         sub_code: r.sub_code,
         message: r.message.clone(),
+        sip_details: details(&r.sip_details),
+        q850_details: details(&r.q850_details),
     })
 }
 

@@ -22,6 +22,8 @@ use crate::errors::{guard, invalid, run, IntoJs};
 pub struct IncomingCallCustomContext {
     pub sip_headers: HashMap<String, String>,
     pub voip_headers: HashMap<String, String>,
+    /// What the bot or IVR that handed the call on said about it (api-version 2026-03-12).
+    pub teams_phone_call_details: Option<crate::convert::TeamsPhoneCallDetails>,
 }
 
 /// Why a known event could not be read: where in the body (`path`, e.g.
@@ -179,6 +181,10 @@ pub fn event_js(event: &Core) -> CallAutomationEvent {
                     .map(|c| IncomingCallCustomContext {
                         sip_headers: c.sip_headers.clone().into_iter().collect(),
                         voip_headers: c.voip_headers.clone().into_iter().collect(),
+                        teams_phone_call_details: c
+                            .teams_phone_call_details
+                            .as_deref()
+                            .map(crate::convert::teams_phone_call_details_js),
                     }),
                 incoming_call_context: d.incoming_call_context.clone(),
                 on_behalf_of_callee: opt_identifier_js(&d.on_behalf_of_callee),

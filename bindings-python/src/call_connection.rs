@@ -321,13 +321,18 @@ fn prep_transfer(
     sip_headers: Option<&Bound<'_, PyAny>>,
     voip_headers: Option<&Bound<'_, PyAny>>,
     source_caller_id_number: Option<&Bound<'_, PyAny>>,
+    teams_phone_call_details: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Fut<TransferCallResult>> {
+    let mut custom_calling_context =
+        convert::custom_calling_context(py, sip_headers, voip_headers)?;
+    custom_calling_context.teams_phone_call_details =
+        convert::teams_phone_call_details(py, teams_phone_call_details)?;
     let target = convert::identifier(py, "targetParticipant", target_participant)?;
     let options = TransferCallToParticipantOptions {
         transferee: convert::opt_identifier(py, "transferee", transferee)?,
         operation_context,
         operation_callback_url,
-        custom_calling_context: convert::custom_calling_context(py, sip_headers, voip_headers)?,
+        custom_calling_context,
         source_caller_id_number: convert::phone_number(
             py,
             "sourceCallerIdNumber",
@@ -353,6 +358,7 @@ fn prep_add(
     voip_headers: Option<&Bound<'_, PyAny>>,
     source_caller_id_number: Option<&Bound<'_, PyAny>>,
     source_display_name: Option<String>,
+    teams_phone_call_details: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Fut<AddParticipantResult>> {
     let caller = convert::phone_number(py, "sourceCallerIdNumber", source_caller_id_number)?;
     // A CallInvite (the older form) is unwrapped; keyword arguments win, as in the official SDK.
@@ -377,6 +383,8 @@ fn prep_add(
     } else {
         keywords
     };
+    invite.custom_calling_context.teams_phone_call_details =
+        convert::teams_phone_call_details(py, teams_phone_call_details)?;
     let options = AddParticipantOptions {
         invitation_timeout_in_seconds: invitation_timeout,
         operation_context,
@@ -555,7 +563,7 @@ macro_rules! connection_class {
             }
 
             /// Transfers the call (1:1) or the `transferee` (group call) to `target_participant`.
-            #[pyo3(signature = (target_participant, *, transferee = None, operation_context = None, operation_callback_url = None, sip_headers = None, voip_headers = None, source_caller_id_number = None))]
+            #[pyo3(signature = (target_participant, *, transferee = None, operation_context = None, operation_callback_url = None, sip_headers = None, voip_headers = None, source_caller_id_number = None, teams_phone_call_details = None))]
             #[allow(clippy::too_many_arguments)]
             fn transfer_call_to_participant<$lt>(
                 &self,
@@ -567,16 +575,17 @@ macro_rules! connection_class {
                 sip_headers: Option<&Bound<$lt, PyAny>>,
                 voip_headers: Option<&Bound<$lt, PyAny>>,
                 source_caller_id_number: Option<&Bound<$lt, PyAny>>,
+                teams_phone_call_details: Option<&Bound<$lt, PyAny>>,
             ) -> PyResult<$ret> {
                 $run(
                     $py,
-                    || prep_transfer($py, &self.inner, target_participant, transferee, operation_context, operation_callback_url, sip_headers, voip_headers, source_caller_id_number),
+                    || prep_transfer($py, &self.inner, target_participant, transferee, operation_context, operation_callback_url, sip_headers, voip_headers, source_caller_id_number, teams_phone_call_details),
                     |$v: TransferCallResult| $transfer,
                 )
             }
 
             /// Invites a participant (an identifier, or a `CallInvite`).
-            #[pyo3(signature = (target_participant, *, invitation_timeout = None, operation_context = None, operation_callback_url = None, sip_headers = None, voip_headers = None, source_caller_id_number = None, source_display_name = None))]
+            #[pyo3(signature = (target_participant, *, invitation_timeout = None, operation_context = None, operation_callback_url = None, sip_headers = None, voip_headers = None, source_caller_id_number = None, source_display_name = None, teams_phone_call_details = None))]
             #[allow(clippy::too_many_arguments)]
             fn add_participant<$lt>(
                 &self,
@@ -589,10 +598,11 @@ macro_rules! connection_class {
                 voip_headers: Option<&Bound<$lt, PyAny>>,
                 source_caller_id_number: Option<&Bound<$lt, PyAny>>,
                 source_display_name: Option<String>,
+                teams_phone_call_details: Option<&Bound<$lt, PyAny>>,
             ) -> PyResult<$ret> {
                 $run(
                     $py,
-                    || prep_add($py, &self.inner, target_participant, invitation_timeout, operation_context, operation_callback_url, sip_headers, voip_headers, source_caller_id_number, source_display_name),
+                    || prep_add($py, &self.inner, target_participant, invitation_timeout, operation_context, operation_callback_url, sip_headers, voip_headers, source_caller_id_number, source_display_name, teams_phone_call_details),
                     |$v: AddParticipantResult| $add,
                 )
             }

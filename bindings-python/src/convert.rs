@@ -4,7 +4,8 @@
 
 use callsteer::{
     identifier_from_raw_id, CallLocator, CallParticipant, CommunicationCloud,
-    CommunicationIdentifier, CustomCallingContext,
+    CommunicationIdentifier, CustomCallingContext, TeamsPhoneCallDetails, TeamsPhoneCallerDetails,
+    TeamsPhoneSourceDetails,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -156,6 +157,11 @@ identifier_class!(
     "MicrosoftTeamsAppIdentifier",
     "microsoft_teams_app"
 );
+identifier_class!(
+    PyTeamsExtensionUserIdentifier,
+    "TeamsExtensionUserIdentifier",
+    "teams_extension_user"
+);
 identifier_class!(PyUnknownIdentifier, "UnknownIdentifier", "unknown");
 
 #[pymethods]
@@ -230,6 +236,30 @@ impl PyMicrosoftTeamsAppIdentifier {
 }
 
 #[pymethods]
+impl PyTeamsExtensionUserIdentifier {
+    #[new]
+    #[pyo3(signature = (*, user_id, tenant_id, resource_id, cloud = None, raw_id = None))]
+    fn new(
+        py: Python<'_>,
+        user_id: String,
+        tenant_id: String,
+        resource_id: String,
+        cloud: Option<&Bound<'_, PyAny>>,
+        raw_id: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            inner: CommunicationIdentifier::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
+                cloud: parse_cloud(py, cloud)?,
+                raw_id,
+            },
+        })
+    }
+}
+
+#[pymethods]
 impl PyUnknownIdentifier {
     #[new]
     fn new(identifier: String) -> Self {
@@ -266,6 +296,18 @@ fn identifier_properties<'py>(
             d.set_item("app_id", app_id)?;
             d.set_item("cloud", cloud_enum(py, *cloud))?;
         }
+        CommunicationIdentifier::TeamsExtensionUser {
+            user_id,
+            tenant_id,
+            resource_id,
+            cloud,
+            ..
+        } => {
+            d.set_item("user_id", user_id)?;
+            d.set_item("tenant_id", tenant_id)?;
+            d.set_item("resource_id", resource_id)?;
+            d.set_item("cloud", cloud_enum(py, *cloud))?;
+        }
         CommunicationIdentifier::Unknown { .. } => {}
     }
     Ok(d)
@@ -289,6 +331,9 @@ pub fn identifier_to_py<'py>(
         }
         CommunicationIdentifier::MicrosoftTeamsApp { .. } => {
             Bound::new(py, PyMicrosoftTeamsAppIdentifier { inner })?.into_any()
+        }
+        CommunicationIdentifier::TeamsExtensionUser { .. } => {
+            Bound::new(py, PyTeamsExtensionUserIdentifier { inner })?.into_any()
         }
         CommunicationIdentifier::Unknown { .. } => {
             Bound::new(py, PyUnknownIdentifier { inner })?.into_any()
@@ -323,6 +368,7 @@ pub fn identifier(
         PyPhoneNumberIdentifier,
         PyMicrosoftTeamsUserIdentifier,
         PyMicrosoftTeamsAppIdentifier,
+        PyTeamsExtensionUserIdentifier,
         PyUnknownIdentifier
     );
     if value.is_instance_of::<PyString>() {
@@ -602,6 +648,168 @@ pub fn custom_calling_context(
         ctx.add_voip(k, v);
     }
     Ok(ctx)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teams Phone call details: read by attribute, so the official SDK's objects work as ours do.
+
+const TEAMS: &str = "customCallingContext.teamsPhoneCallDetails";
+
+fn attr<'py>(value: &Bound<'py, PyAny>, name: &str) -> Option<Bound<'py, PyAny>> {
+    value.getattr(name).ok().filter(|v| !v.is_none())
+}
+
+fn attr_str(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    name: &str,
+    field: &str,
+) -> PyResult<Option<String>> {
+    attr(value, name)
+        .map(|v| {
+            v.extract::<String>().map_err(|_| {
+                errors::invalid(py, field, format!("expected a str, got {}", type_name(&v)))
+            })
+        })
+        .transpose()
+}
+
+/// `teams_phone_call_details=`: a `TeamsPhoneCallDetails` (ours or the official SDK's).
+pub fn teams_phone_call_details(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<TeamsPhoneCallDetails>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let text = |name: &str, wire: &str| attr_str(py, value, name, &format!("{TEAMS}.{wire}"));
+    let caller = match attr(value, "teams_phone_caller") {
+        None => None,
+        Some(c) => {
+            let field = |wire: &str| format!("{TEAMS}.teamsPhoneCallerDetails.{wire}");
+            let caller = attr(&c, "caller")
+                .ok_or_else(|| errors::invalid(py, &field("caller"), "is required"))?;
+            let extra = string_map(
+                py,
+                &field("additionalCallerInformation"),
+                attr(&c, "additional_caller_information").as_ref(),
+            )?;
+            Some(TeamsPhoneCallerDetails {
+                caller: identifier(py, &field("caller"), &caller)?,
+                name: attr_str(py, &c, "name", &field("name"))?.unwrap_or_default(),
+                phone_number: attr_str(py, &c, "phone_number", &field("phoneNumber"))?
+                    .unwrap_or_default(),
+                record_id: attr_str(py, &c, "record_id", &field("recordId"))?,
+                screen_pop_url: attr_str(py, &c, "screen_pop_url", &field("screenPopUrl"))?,
+                is_authenticated: attr(&c, "is_authenticated")
+                    .map(|v| v.is_truthy())
+                    .transpose()?,
+                additional_caller_information: extra.into_iter().collect(),
+            })
+        }
+    };
+    let source = match attr(value, "teams_phone_source") {
+        None => None,
+        Some(s) => {
+            let field = |wire: &str| format!("{TEAMS}.teamsPhoneSourceDetails.{wire}");
+            let source = attr(&s, "source")
+                .ok_or_else(|| errors::invalid(py, &field("source"), "is required"))?;
+            let mut intended_targets = std::collections::BTreeMap::new();
+            if let Some(targets) = attr(&s, "intended_targets") {
+                let dict = targets.cast::<PyDict>().map_err(|_| {
+                    errors::invalid(
+                        py,
+                        &field("intendedTargets"),
+                        format!(
+                            "expected a dict of str to identifier, got {}",
+                            type_name(&targets)
+                        ),
+                    )
+                })?;
+                for (k, v) in dict.iter() {
+                    let key: String = k.extract().map_err(|_| {
+                        errors::invalid(py, &field("intendedTargets"), "keys must be str")
+                    })?;
+                    let id = identifier(py, &format!("{}[{key}]", field("intendedTargets")), &v)?;
+                    intended_targets.insert(key, id);
+                }
+            }
+            Some(TeamsPhoneSourceDetails {
+                source: identifier(py, &field("source"), &source)?,
+                language: attr_str(py, &s, "language", &field("language"))?.unwrap_or_default(),
+                status: attr_str(py, &s, "status", &field("status"))?.unwrap_or_default(),
+                intended_targets,
+            })
+        }
+    };
+    Ok(Some(TeamsPhoneCallDetails {
+        teams_phone_caller: caller,
+        teams_phone_source: source,
+        session_id: text("session_id", "sessionId")?,
+        intent: text("intent", "intent")?,
+        call_topic: text("call_topic", "callTopic")?,
+        call_context: text("call_context", "callContext")?,
+        transcript_url: text("transcript_url", "transcriptUrl")?,
+        call_sentiment: text("call_sentiment", "callSentiment")?,
+        suggested_actions: text("suggested_actions", "suggestedActions")?,
+    }))
+}
+
+/// Core details → `callsteer.TeamsPhoneCallDetails` (for `IncomingCall.custom_context`).
+pub fn teams_phone_call_details_to_py<'py>(
+    py: Python<'py>,
+    details: &TeamsPhoneCallDetails,
+) -> PyResult<Bound<'py, PyAny>> {
+    let models = py.import("callsteer._models")?;
+    let caller = match &details.teams_phone_caller {
+        None => py.None().into_bound(py),
+        Some(c) => {
+            let kw = PyDict::new(py);
+            kw.set_item("caller", identifier_to_py(py, &c.caller)?)?;
+            kw.set_item("name", &c.name)?;
+            kw.set_item("phone_number", &c.phone_number)?;
+            kw.set_item("record_id", &c.record_id)?;
+            kw.set_item("screen_pop_url", &c.screen_pop_url)?;
+            kw.set_item("is_authenticated", c.is_authenticated)?;
+            if !c.additional_caller_information.is_empty() {
+                kw.set_item(
+                    "additional_caller_information",
+                    c.additional_caller_information.clone(),
+                )?;
+            }
+            models
+                .getattr("TeamsPhoneCallerDetails")?
+                .call((), Some(&kw))?
+        }
+    };
+    let source = match &details.teams_phone_source {
+        None => py.None().into_bound(py),
+        Some(s) => {
+            let kw = PyDict::new(py);
+            kw.set_item("source", identifier_to_py(py, &s.source)?)?;
+            kw.set_item("language", &s.language)?;
+            kw.set_item("status", &s.status)?;
+            let targets = PyDict::new(py);
+            for (k, v) in &s.intended_targets {
+                targets.set_item(k, identifier_to_py(py, v)?)?;
+            }
+            kw.set_item("intended_targets", targets)?;
+            models
+                .getattr("TeamsPhoneSourceDetails")?
+                .call((), Some(&kw))?
+        }
+    };
+    let kw = PyDict::new(py);
+    kw.set_item("teams_phone_caller", caller)?;
+    kw.set_item("teams_phone_source", source)?;
+    kw.set_item("session_id", &details.session_id)?;
+    kw.set_item("intent", &details.intent)?;
+    kw.set_item("call_topic", &details.call_topic)?;
+    kw.set_item("call_context", &details.call_context)?;
+    kw.set_item("transcript_url", &details.transcript_url)?;
+    kw.set_item("call_sentiment", &details.call_sentiment)?;
+    kw.set_item("suggested_actions", &details.suggested_actions)?;
+    models.getattr("TeamsPhoneCallDetails")?.call((), Some(&kw))
 }
 
 /// A callback body: `bytes`, `bytearray`, `str`, or already-decoded JSON (dict / list).

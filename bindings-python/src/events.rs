@@ -33,6 +33,16 @@ impl PyResultInformation {
     fn message(&self) -> Option<String> {
         self.inner.message.clone()
     }
+    /// The SIP response behind the result (api-version 2026-03-12).
+    #[getter]
+    fn sip_details(&self) -> Option<PySipDiagnosticInfo> {
+        self.inner.sip_details.clone().map(PySipDiagnosticInfo)
+    }
+    /// The Q.850 cause behind the result (api-version 2026-03-12).
+    #[getter]
+    fn q850_details(&self) -> Option<PySipDiagnosticInfo> {
+        self.inner.q850_details.clone().map(PySipDiagnosticInfo)
+    }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<PyResultInformation>()
@@ -40,8 +50,48 @@ impl PyResultInformation {
     }
     fn __repr__(&self) -> String {
         format!(
-            "ResultInformation(code={:?}, sub_code={:?}, message={:?})",
-            self.inner.code, self.inner.sub_code, self.inner.message
+            "ResultInformation(code={:?}, sub_code={:?}, message={:?}, sip_details={}, q850_details={})",
+            self.inner.code,
+            self.inner.sub_code,
+            self.inner.message,
+            diagnostic_repr(&self.inner.sip_details),
+            diagnostic_repr(&self.inner.q850_details),
+        )
+    }
+}
+
+fn diagnostic_repr(details: &Option<callsteer::SipDiagnosticInfo>) -> String {
+    match details {
+        Some(d) => PySipDiagnosticInfo(d.clone()).__repr__(),
+        None => "None".to_string(),
+    }
+}
+
+/// `sip_details` / `q850_details` of a result: a SIP response or Q.850 cause `code` and its
+/// `message`.
+#[pyclass(frozen, name = "SipDiagnosticInfo", module = "callsteer")]
+#[derive(Clone)]
+pub struct PySipDiagnosticInfo(callsteer::SipDiagnosticInfo);
+
+#[pymethods]
+impl PySipDiagnosticInfo {
+    #[getter]
+    fn code(&self) -> Option<i32> {
+        self.0.code
+    }
+    #[getter]
+    fn message(&self) -> Option<String> {
+        self.0.message.clone()
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PySipDiagnosticInfo>()
+            .is_ok_and(|o| o.get().0 == self.0)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SipDiagnosticInfo(code={:?}, message={:?})",
+            self.0.code, self.0.message
         )
     }
 }
@@ -170,7 +220,8 @@ impl PyEvent {
             _ => opt_any(py, None),
         }
     }
-    /// `{"sip_headers": {...}, "voip_headers": {...}}` of an `IncomingCall`, or `None`.
+    /// `{"sip_headers": {...}, "voip_headers": {...}, "teams_phone_call_details": ...}` of an
+    /// `IncomingCall`, or `None`.
     #[getter]
     fn custom_context<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
         let CallAutomationEvent::IncomingCall(d) = &self.event else {
@@ -182,6 +233,11 @@ impl PyEvent {
         let out = PyDict::new(py);
         out.set_item("sip_headers", ctx.sip_headers.clone())?;
         out.set_item("voip_headers", ctx.voip_headers.clone())?;
+        let details = match &ctx.teams_phone_call_details {
+            Some(details) => Some(crate::convert::teams_phone_call_details_to_py(py, details)?),
+            None => None,
+        };
+        out.set_item("teams_phone_call_details", details)?;
         Ok(Some(out))
     }
     /// For a malformed event (an `Unknown` standing in for a known type whose data did not

@@ -35,11 +35,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::PyPhoneNumberIdentifier>()?;
     m.add_class::<convert::PyMicrosoftTeamsUserIdentifier>()?;
     m.add_class::<convert::PyMicrosoftTeamsAppIdentifier>()?;
+    m.add_class::<convert::PyTeamsExtensionUserIdentifier>()?;
     m.add_class::<convert::PyUnknownIdentifier>()?;
     m.add_class::<convert::PyCallParticipant>()?;
     m.add_function(wrap_pyfunction!(convert::py_identifier_from_raw_id, m)?)?;
 
     m.add_class::<events::PyResultInformation>()?;
+    m.add_class::<events::PySipDiagnosticInfo>()?;
     m.add_class::<events::PyOperationOutcome>()?;
     m.add_class::<events::PyEventProcessor>()?;
     events::add_event_classes(m)?;

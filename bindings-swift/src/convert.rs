@@ -57,6 +57,15 @@ pub enum CommunicationIdentifier {
         cloud: CommunicationCloud,
         raw_id: Option<String>,
     },
+    /// A Teams Phone user extending their Teams Phone through a Communication Services resource
+    /// (`8:acs:<resource>_<tenant>_<user>`).
+    TeamsExtensionUser {
+        user_id: String,
+        tenant_id: String,
+        resource_id: String,
+        cloud: CommunicationCloud,
+        raw_id: Option<String>,
+    },
     /// Anything else, kept verbatim.
     Unknown { id: String },
 }
@@ -90,6 +99,19 @@ impl From<core::CommunicationIdentifier> for CommunicationIdentifier {
                 raw_id,
             } => Self::MicrosoftTeamsApp {
                 app_id,
+                cloud: cloud.into(),
+                raw_id,
+            },
+            C::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
+                cloud,
+                raw_id,
+            } => Self::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
                 cloud: cloud.into(),
                 raw_id,
             },
@@ -127,6 +149,19 @@ impl From<CommunicationIdentifier> for core::CommunicationIdentifier {
                 raw_id,
             } => Self::MicrosoftTeamsApp {
                 app_id,
+                cloud: cloud.into(),
+                raw_id,
+            },
+            B::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
+                cloud,
+                raw_id,
+            } => Self::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
                 cloud: cloud.into(),
                 raw_id,
             },
@@ -215,6 +250,9 @@ pub struct CustomCallingContext {
     pub voip_headers: HashMap<String, String>,
     #[uniffi(default)]
     pub sip_headers: HashMap<String, String>,
+    /// What a Teams Phone agent sees about the call (api-version 2026-03-12).
+    #[uniffi(default = None)]
+    pub teams_phone_call_details: Option<TeamsPhoneCallDetails>,
 }
 
 impl From<CustomCallingContext> for core::CustomCallingContext {
@@ -222,6 +260,7 @@ impl From<CustomCallingContext> for core::CustomCallingContext {
         core::CustomCallingContext {
             voip_headers: c.voip_headers.into_iter().collect(),
             sip_headers: c.sip_headers.into_iter().collect(),
+            teams_phone_call_details: c.teams_phone_call_details.map(Into::into),
         }
     }
 }
@@ -231,6 +270,129 @@ impl From<core::CustomCallingContext> for CustomCallingContext {
         CustomCallingContext {
             voip_headers: c.voip_headers.into_iter().collect(),
             sip_headers: c.sip_headers.into_iter().collect(),
+            teams_phone_call_details: c.teams_phone_call_details.map(Into::into),
+        }
+    }
+}
+
+/// What a Teams Phone agent's client shows about a call handed to them; `call_topic` is at
+/// most 48 characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct TeamsPhoneCallDetails {
+    #[uniffi(default = None)]
+    pub teams_phone_caller: Option<TeamsPhoneCallerDetails>,
+    #[uniffi(default = None)]
+    pub teams_phone_source: Option<TeamsPhoneSourceDetails>,
+    #[uniffi(default = None)]
+    pub session_id: Option<String>,
+    #[uniffi(default = None)]
+    pub intent: Option<String>,
+    #[uniffi(default = None)]
+    pub call_topic: Option<String>,
+    #[uniffi(default = None)]
+    pub call_context: Option<String>,
+    #[uniffi(default = None)]
+    pub transcript_url: Option<String>,
+    #[uniffi(default = None)]
+    pub call_sentiment: Option<String>,
+    #[uniffi(default = None)]
+    pub suggested_actions: Option<String>,
+}
+
+/// The original caller; `additional_caller_information` takes at most 10 entries.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TeamsPhoneCallerDetails {
+    pub caller: CommunicationIdentifier,
+    pub name: String,
+    pub phone_number: String,
+    #[uniffi(default = None)]
+    pub record_id: Option<String>,
+    #[uniffi(default = None)]
+    pub screen_pop_url: Option<String>,
+    #[uniffi(default = None)]
+    pub is_authenticated: Option<bool>,
+    #[uniffi(default)]
+    pub additional_caller_information: HashMap<String, String>,
+}
+
+/// The bot or IVR passing the call on, with the targets it meant.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TeamsPhoneSourceDetails {
+    pub source: CommunicationIdentifier,
+    pub language: String,
+    pub status: String,
+    #[uniffi(default)]
+    pub intended_targets: HashMap<String, CommunicationIdentifier>,
+}
+
+impl From<TeamsPhoneCallDetails> for core::TeamsPhoneCallDetails {
+    fn from(d: TeamsPhoneCallDetails) -> Self {
+        core::TeamsPhoneCallDetails {
+            teams_phone_caller: d.teams_phone_caller.map(|c| core::TeamsPhoneCallerDetails {
+                caller: c.caller.into(),
+                name: c.name,
+                phone_number: c.phone_number,
+                record_id: c.record_id,
+                screen_pop_url: c.screen_pop_url,
+                is_authenticated: c.is_authenticated,
+                additional_caller_information: c
+                    .additional_caller_information
+                    .into_iter()
+                    .collect(),
+            }),
+            teams_phone_source: d.teams_phone_source.map(|s| core::TeamsPhoneSourceDetails {
+                source: s.source.into(),
+                language: s.language,
+                status: s.status,
+                intended_targets: s
+                    .intended_targets
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into()))
+                    .collect(),
+            }),
+            session_id: d.session_id,
+            intent: d.intent,
+            call_topic: d.call_topic,
+            call_context: d.call_context,
+            transcript_url: d.transcript_url,
+            call_sentiment: d.call_sentiment,
+            suggested_actions: d.suggested_actions,
+        }
+    }
+}
+
+impl From<core::TeamsPhoneCallDetails> for TeamsPhoneCallDetails {
+    fn from(d: core::TeamsPhoneCallDetails) -> Self {
+        TeamsPhoneCallDetails {
+            teams_phone_caller: d.teams_phone_caller.map(|c| TeamsPhoneCallerDetails {
+                caller: c.caller.into(),
+                name: c.name,
+                phone_number: c.phone_number,
+                record_id: c.record_id,
+                screen_pop_url: c.screen_pop_url,
+                is_authenticated: c.is_authenticated,
+                additional_caller_information: c
+                    .additional_caller_information
+                    .into_iter()
+                    .collect(),
+            }),
+            teams_phone_source: d.teams_phone_source.map(|s| TeamsPhoneSourceDetails {
+                source: s.source.into(),
+                language: s.language,
+                status: s.status,
+                intended_targets: s
+                    .intended_targets
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into()))
+                    .collect(),
+            }),
+            session_id: d.session_id,
+            intent: d.intent,
+            call_topic: d.call_topic,
+            call_context: d.call_context,
+            transcript_url: d.transcript_url,
+            call_sentiment: d.call_sentiment,
+            suggested_actions: d.suggested_actions,
         }
     }
 }
@@ -725,24 +887,51 @@ pub struct ResultInformation {
     pub code: Option<i32>,
     pub sub_code: Option<i32>,
     pub message: Option<String>,
+    /// The SIP response behind the result (api-version 2026-03-12).
+    pub sip_details: Option<SipDiagnosticInfo>,
+    /// The Q.850 cause behind the result (api-version 2026-03-12).
+    pub q850_details: Option<SipDiagnosticInfo>,
+}
+
+/// A SIP response or Q.850 cause code with its message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SipDiagnosticInfo {
+    pub code: Option<i32>,
+    pub message: Option<String>,
 }
 
 impl From<core::ResultInformation> for ResultInformation {
     fn from(r: core::ResultInformation) -> Self {
+        let details = |d: Option<core::SipDiagnosticInfo>| {
+            d.map(|d| SipDiagnosticInfo {
+                code: d.code,
+                message: d.message,
+            })
+        };
         ResultInformation {
             code: r.code,
             sub_code: r.sub_code,
             message: r.message,
+            sip_details: details(r.sip_details),
+            q850_details: details(r.q850_details),
         }
     }
 }
 
 impl From<ResultInformation> for core::ResultInformation {
     fn from(r: ResultInformation) -> Self {
+        let details = |d: Option<SipDiagnosticInfo>| {
+            d.map(|d| core::SipDiagnosticInfo {
+                code: d.code,
+                message: d.message,
+            })
+        };
         core::ResultInformation {
             code: r.code,
             sub_code: r.sub_code,
             message: r.message,
+            sip_details: details(r.sip_details),
+            q850_details: details(r.q850_details),
         }
     }
 }

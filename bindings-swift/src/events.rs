@@ -150,6 +150,9 @@ macro_rules! call_events {
 
         /// One event posted by the service (or Event Grid) to the application. A type this
         /// version does not know is `Unknown`, so a new service event never breaks an app.
+        // uniffi hands records over by value (it has no `Box` for them), so the large,
+        // rare IncomingCall variant cannot be boxed as it is in core.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
         pub enum CallAutomationEvent {
             $( $variant { data: $name }, )*
@@ -253,6 +256,7 @@ callsteer::call_event_table!(call_events);
 pub struct IncomingCallCustomContext {
     pub sip_headers: std::collections::HashMap<String, String>,
     pub voip_headers: std::collections::HashMap<String, String>,
+    pub teams_phone_call_details: Option<crate::convert::TeamsPhoneCallDetails>,
 }
 
 /// `IncomingCall` (delivered by Event Grid).
@@ -281,6 +285,7 @@ impl From<ev::IncomingCallEventData> for IncomingCallEventData {
             custom_context: d.custom_context.map(|c| IncomingCallCustomContext {
                 sip_headers: c.sip_headers.into_iter().collect(),
                 voip_headers: c.voip_headers.into_iter().collect(),
+                teams_phone_call_details: c.teams_phone_call_details.map(|d| (*d).into()),
             }),
             incoming_call_context: d.incoming_call_context,
             on_behalf_of_callee: d.on_behalf_of_callee.conv(),
@@ -300,6 +305,7 @@ impl From<IncomingCallEventData> for ev::IncomingCallEventData {
             custom_context: d.custom_context.map(|c| ev::IncomingCallCustomContext {
                 sip_headers: c.sip_headers.into_iter().collect(),
                 voip_headers: c.voip_headers.into_iter().collect(),
+                teams_phone_call_details: c.teams_phone_call_details.map(|d| Box::new(d.into())),
             }),
             incoming_call_context: d.incoming_call_context,
             on_behalf_of_callee: d.on_behalf_of_callee.conv(),

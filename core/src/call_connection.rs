@@ -294,7 +294,10 @@ impl CallConnection {
         if let Some(number) = &options.source_caller_id_number {
             validate::caller_id("sourceCallerIdNumber", number)?;
         }
-        validate::custom_calling_context(&options.custom_calling_context)?;
+        validate::custom_calling_context(
+            &options.custom_calling_context,
+            &self.client.options().api_version,
+        )?;
         let operation_context = self.context_for(options.operation_context)?;
         let request = TransferToParticipantRequest {
             target_participant: target.to_model(),
@@ -347,7 +350,10 @@ impl CallConnection {
         if let Some(url) = &options.operation_callback_url {
             validate::callback_url("operationCallbackUri", url)?;
         }
-        validate::custom_calling_context(&invite.custom_calling_context)?;
+        validate::custom_calling_context(
+            &invite.custom_calling_context,
+            &self.client.options().api_version,
+        )?;
         let operation_context = self.context_for(options.operation_context)?;
         let request = AddParticipantRequest {
             source_caller_id_number: invite

@@ -359,6 +359,76 @@ pub const FIELD_NAMES: &[FieldNames] = fields![
         "customCallingContext.voipHeaders"
     ),
     (
+        "customCallingContext.teamsPhoneCallDetails",
+        "custom_calling_context.teams_phone_call_details",
+        "teams_phone_call_details",
+        "TeamsPhoneCallDetails",
+        "customCallingContext.teamsPhoneCallDetails"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.callTopic",
+        "custom_calling_context.teams_phone_call_details.call_topic",
+        "teams_phone_call_details.call_topic",
+        "TeamsPhoneCallDetails.callTopic",
+        "customCallingContext.teamsPhoneCallDetails.callTopic"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.caller",
+        "custom_calling_context.teams_phone_call_details.teams_phone_caller.caller",
+        "teams_phone_call_details.teams_phone_caller.caller",
+        "TeamsPhoneCallDetails.teamsPhoneCallerDetails.caller",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCaller.caller"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.name",
+        "custom_calling_context.teams_phone_call_details.teams_phone_caller.name",
+        "teams_phone_call_details.teams_phone_caller.name",
+        "TeamsPhoneCallDetails.teamsPhoneCallerDetails.name",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCaller.name"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.phoneNumber",
+        "custom_calling_context.teams_phone_call_details.teams_phone_caller.phone_number",
+        "teams_phone_call_details.teams_phone_caller.phone_number",
+        "TeamsPhoneCallDetails.teamsPhoneCallerDetails.phoneNumber",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCaller.phoneNumber"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.additionalCallerInformation",
+        "custom_calling_context.teams_phone_call_details.teams_phone_caller.additional_caller_information",
+        "teams_phone_call_details.teams_phone_caller.additional_caller_information",
+        "TeamsPhoneCallDetails.teamsPhoneCallerDetails.additionalCallerInformation",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCaller.additionalCallerInformation"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.source",
+        "custom_calling_context.teams_phone_call_details.teams_phone_source.source",
+        "teams_phone_call_details.teams_phone_source.source",
+        "TeamsPhoneCallDetails.teamsPhoneSourceDetails.source",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSource.source"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.language",
+        "custom_calling_context.teams_phone_call_details.teams_phone_source.language",
+        "teams_phone_call_details.teams_phone_source.language",
+        "TeamsPhoneCallDetails.teamsPhoneSourceDetails.language",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSource.language"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.status",
+        "custom_calling_context.teams_phone_call_details.teams_phone_source.status",
+        "teams_phone_call_details.teams_phone_source.status",
+        "TeamsPhoneCallDetails.teamsPhoneSourceDetails.status",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSource.status"
+    ),
+    (
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.intendedTargets",
+        "custom_calling_context.teams_phone_call_details.teams_phone_source.intended_targets",
+        "teams_phone_call_details.teams_phone_source.intended_targets",
+        "TeamsPhoneCallDetails.teamsPhoneSourceDetails.intendedTargets",
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSource.intendedTargets"
+    ),
+    (
         "incomingCallContext",
         "incoming_call_context",
         "incoming_call_context",

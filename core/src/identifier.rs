@@ -78,6 +78,16 @@ pub enum CommunicationIdentifier {
         cloud: CommunicationCloud,
         raw_id: Option<String>,
     },
+    /// A Teams Phone user extending their Teams Phone through a Communication Services
+    /// resource (`8:acs:<resource>_<tenant>_<user>`; `8:dod-acs:` / `8:gcch-acs:` in the
+    /// sovereign clouds).
+    TeamsExtensionUser {
+        user_id: String,
+        tenant_id: String,
+        resource_id: String,
+        cloud: CommunicationCloud,
+        raw_id: Option<String>,
+    },
     /// Anything else: kept verbatim.
     Unknown { id: String },
 }
@@ -130,6 +140,28 @@ impl CommunicationIdentifier {
         }
     }
 
+    /// A Teams Phone extension user in the public cloud.
+    ///
+    /// ```
+    /// use callsteer::CommunicationIdentifier;
+    /// let user = CommunicationIdentifier::teams_extension_user("user", "tenant", "resource");
+    /// assert_eq!(user.raw_id(), "8:acs:resource_tenant_user");
+    /// assert_eq!(CommunicationIdentifier::from_raw_id(&user.raw_id()).kind(), "teamsExtensionUser");
+    /// ```
+    pub fn teams_extension_user(
+        user_id: impl Into<String>,
+        tenant_id: impl Into<String>,
+        resource_id: impl Into<String>,
+    ) -> Self {
+        CommunicationIdentifier::TeamsExtensionUser {
+            user_id: user_id.into(),
+            tenant_id: tenant_id.into(),
+            resource_id: resource_id.into(),
+            cloud: CommunicationCloud::Public,
+            raw_id: None,
+        }
+    }
+
     pub fn unknown(id: impl Into<String>) -> Self {
         CommunicationIdentifier::Unknown { id: id.into() }
     }
@@ -141,6 +173,7 @@ impl CommunicationIdentifier {
             CommunicationIdentifier::PhoneNumber { .. } => "phoneNumber",
             CommunicationIdentifier::MicrosoftTeamsUser { .. } => "microsoftTeamsUser",
             CommunicationIdentifier::MicrosoftTeamsApp { .. } => "microsoftTeamsApp",
+            CommunicationIdentifier::TeamsExtensionUser { .. } => "teamsExtensionUser",
             CommunicationIdentifier::Unknown { .. } => "unknown",
         }
     }
@@ -183,6 +216,20 @@ impl CommunicationIdentifier {
                     CommunicationCloud::Gcch => "28:gcch:",
                 };
                 format!("{prefix}{app_id}")
+            }),
+            CommunicationIdentifier::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
+                cloud,
+                raw_id,
+            } => raw_id.clone().unwrap_or_else(|| {
+                let prefix = match cloud {
+                    CommunicationCloud::Public => "8:acs:",
+                    CommunicationCloud::Dod => "8:dod-acs:",
+                    CommunicationCloud::Gcch => "8:gcch-acs:",
+                };
+                format!("{prefix}{resource_id}_{tenant_id}_{user_id}")
             }),
             CommunicationIdentifier::Unknown { id } => id.clone(),
         }
@@ -238,8 +285,27 @@ impl CommunicationIdentifier {
             "8:orgid:" => teams_user(false, CommunicationCloud::Public),
             "8:dod:" => teams_user(false, CommunicationCloud::Dod),
             "8:gcch:" => teams_user(false, CommunicationCloud::Gcch),
-            "8:acs:" | "8:spool:" | "8:dod-acs:" | "8:gcch-acs:" => {
-                CommunicationIdentifier::communication_user(raw_id)
+            "8:spool:" => CommunicationIdentifier::communication_user(raw_id),
+            // `<resource>_<tenant>_<user>` is a Teams Phone extension user, anything else an ACS
+            // user, as both official SDKs decide.
+            "8:acs:" | "8:dod-acs:" | "8:gcch-acs:" => {
+                let cloud = match prefix.as_str() {
+                    "8:dod-acs:" => CommunicationCloud::Dod,
+                    "8:gcch-acs:" => CommunicationCloud::Gcch,
+                    _ => CommunicationCloud::Public,
+                };
+                match suffix.split('_').collect::<Vec<_>>()[..] {
+                    [resource_id, tenant_id, user_id] => {
+                        CommunicationIdentifier::TeamsExtensionUser {
+                            user_id: user_id.to_string(),
+                            tenant_id: tenant_id.to_string(),
+                            resource_id: resource_id.to_string(),
+                            cloud,
+                            raw_id: None,
+                        }
+                    }
+                    _ => CommunicationIdentifier::communication_user(raw_id),
+                }
             }
             "28:orgid:" => teams_app(CommunicationCloud::Public, false),
             "28:dod:" => teams_app(CommunicationCloud::Dod, false),
@@ -282,6 +348,20 @@ impl CommunicationIdentifier {
                     cloud: Some(*cloud),
                 })
             }
+            CommunicationIdentifier::TeamsExtensionUser {
+                user_id,
+                tenant_id,
+                resource_id,
+                cloud,
+                ..
+            } => {
+                model.teams_extension_user = Some(TeamsExtensionUserIdentifierModel {
+                    user_id: user_id.clone(),
+                    tenant_id: tenant_id.clone(),
+                    resource_id: resource_id.clone(),
+                    cloud: Some(*cloud),
+                })
+            }
             CommunicationIdentifier::Unknown { .. } => {}
         }
         model
@@ -310,6 +390,14 @@ impl CommunicationIdentifier {
                 .microsoft_teams_app
                 .as_ref()
                 .map(|a| (a.app_id.as_str(), a.cloud)),
+            teams_extension_user: model.teams_extension_user.as_ref().map(|u| {
+                (
+                    u.user_id.as_str(),
+                    u.tenant_id.as_str(),
+                    u.resource_id.as_str(),
+                    u.cloud,
+                )
+            }),
         })
     }
 
@@ -354,6 +442,11 @@ impl CommunicationIdentifier {
                             .as_ref()
                             .map(|a| format!("28:orgid:{}", a.app_id))
                     })
+                    .or_else(|| {
+                        model.teams_extension_user.as_ref().map(|u| {
+                            format!("8:acs:{}_{}_{}", u.resource_id, u.tenant_id, u.user_id)
+                        })
+                    })
                     .unwrap_or_default();
                 tracing::warn!(raw_id = %raw, error = %e, "identifier from the service kept as unknown");
                 CommunicationIdentifier::unknown(raw)
@@ -369,6 +462,7 @@ impl CommunicationIdentifier {
             model.phone_number.is_some(),
             model.microsoft_teams_user.is_some(),
             model.microsoft_teams_app.is_some(),
+            model.teams_extension_user.is_some(),
         ]
         .iter()
         .filter(|set| **set)
@@ -376,7 +470,7 @@ impl CommunicationIdentifier {
         if nested > 1 {
             return Err(Error::invalid(
                 "identifier",
-                "only one of communicationUser, phoneNumber, microsoftTeamsUser, microsoftTeamsApp may be set",
+                "only one of communicationUser, phoneNumber, microsoftTeamsUser, microsoftTeamsApp, teamsExtensionUser may be set",
             ));
         }
         let kind = match model.kind {
@@ -385,6 +479,7 @@ impl CommunicationIdentifier {
             None if model.phone_number.is_some() => "phoneNumber",
             None if model.microsoft_teams_user.is_some() => "microsoftTeamsUser",
             None if model.microsoft_teams_app.is_some() => "microsoftTeamsApp",
+            None if model.teams_extension_user.is_some() => "teamsExtensionUser",
             None => match model.raw_id {
                 Some(raw) => return Ok(Self::from_raw_id(raw)),
                 None => {
@@ -443,6 +538,20 @@ impl CommunicationIdentifier {
                 keep_raw_if_different(&mut typed, raw_id);
                 typed
             }
+            "teamsExtensionUser" => {
+                let (user_id, tenant_id, resource_id, cloud) = model
+                    .teams_extension_user
+                    .ok_or_else(|| missing("teamsExtensionUser"))?;
+                let mut typed = CommunicationIdentifier::TeamsExtensionUser {
+                    user_id: user_id.to_string(),
+                    tenant_id: tenant_id.to_string(),
+                    resource_id: resource_id.to_string(),
+                    cloud: cloud.unwrap_or_default(),
+                    raw_id: None,
+                };
+                keep_raw_if_different(&mut typed, raw_id);
+                typed
+            }
             _ => match raw_id {
                 Some(raw) => CommunicationIdentifier::unknown(raw),
                 None => {
@@ -458,7 +567,8 @@ impl CommunicationIdentifier {
 }
 
 /// The fields of a [`CommunicationIdentifierModel`], borrowed: `kind`, `rawId`, and the one
-/// nested object as (`id`), (`value`), (`userId`, `isAnonymous`, `cloud`) or (`appId`, `cloud`).
+/// nested object as (`id`), (`value`), (`userId`, `isAnonymous`, `cloud`), (`appId`, `cloud`) or
+/// (`userId`, `tenantId`, `resourceId`, `cloud`).
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct IdentifierParts<'a> {
     pub kind: Option<&'a str>,
@@ -467,6 +577,7 @@ pub(crate) struct IdentifierParts<'a> {
     pub phone_number: Option<&'a str>,
     pub microsoft_teams_user: Option<(&'a str, Option<bool>, Option<CommunicationCloud>)>,
     pub microsoft_teams_app: Option<(&'a str, Option<CommunicationCloud>)>,
+    pub teams_extension_user: Option<(&'a str, &'a str, &'a str, Option<CommunicationCloud>)>,
 }
 
 fn keep_raw_if_different(identifier: &mut CommunicationIdentifier, received: Option<&str>) {
@@ -476,7 +587,8 @@ fn keep_raw_if_different(identifier: &mut CommunicationIdentifier, received: Opt
     }
     match identifier {
         CommunicationIdentifier::MicrosoftTeamsUser { raw_id, .. }
-        | CommunicationIdentifier::MicrosoftTeamsApp { raw_id, .. } => {
+        | CommunicationIdentifier::MicrosoftTeamsApp { raw_id, .. }
+        | CommunicationIdentifier::TeamsExtensionUser { raw_id, .. } => {
             *raw_id = Some(received.to_string())
         }
         _ => {}
@@ -504,6 +616,8 @@ pub struct CommunicationIdentifierModel {
     pub microsoft_teams_user: Option<MicrosoftTeamsUserIdentifierModel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub microsoft_teams_app: Option<MicrosoftTeamsAppIdentifierModel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams_extension_user: Option<TeamsExtensionUserIdentifierModel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -549,6 +663,16 @@ pub struct MicrosoftTeamsAppIdentifierModel {
     pub cloud: Option<CommunicationCloud>,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsExtensionUserIdentifierModel {
+    pub user_id: String,
+    pub tenant_id: String,
+    pub resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CommunicationCloud>,
+}
+
 /// True for `+` followed by 2 to 15 digits, the first not zero (ITU-T E.164).
 pub fn is_e164(number: &str) -> bool {
     let Some(digits) = number.strip_prefix('+') else {
@@ -569,6 +693,10 @@ mod tests {
             ("4:+16041234567", "phoneNumber"),
             ("4:16041234567", "phoneNumber"),
             ("8:acs:res_user", "communicationUser"),
+            ("8:acs:res_tenant_user", "teamsExtensionUser"),
+            ("8:dod-acs:res_tenant_user", "teamsExtensionUser"),
+            ("8:gcch-acs:res_tenant_user", "teamsExtensionUser"),
+            ("8:acs:a_b_c_d", "communicationUser"),
             ("8:spool:res_user", "communicationUser"),
             ("8:dod-acs:res_user", "communicationUser"),
             ("8:gcch-acs:res_user", "communicationUser"),
@@ -650,14 +778,25 @@ mod tests {
             serde_json::from_str(r#"{"kind":"phoneNumber","communicationUser":{"id":"8:acs:x"}}"#)
                 .unwrap();
         assert!(CommunicationIdentifier::from_model(&mismatch).is_err());
-        let unknown: CommunicationIdentifierModel = serde_json::from_str(
-            r#"{"kind":"teamsExtensionUser","rawId":"8:acs:r_t_u","teamsExtensionUser":{"userId":"u"}}"#,
-        )
-        .unwrap();
+        let unknown: CommunicationIdentifierModel =
+            serde_json::from_str(r#"{"kind":"teamsPhoneBot","rawId":"99:bot:x"}"#).unwrap();
         assert_eq!(
             CommunicationIdentifier::from_model(&unknown).unwrap(),
-            CommunicationIdentifier::unknown("8:acs:r_t_u")
+            CommunicationIdentifier::unknown("99:bot:x")
         );
+    }
+
+    #[test]
+    fn teams_extension_user_model_round_trips() {
+        let json = r#"{"rawId":"8:gcch-acs:r_t_u","teamsExtensionUser":{"userId":"u","tenantId":"t","resourceId":"r","cloud":"gcch"}}"#;
+        let model: CommunicationIdentifierModel = serde_json::from_str(json).unwrap();
+        let id = CommunicationIdentifier::from_model(&model).unwrap();
+        assert_eq!(id, CommunicationIdentifier::from_raw_id("8:gcch-acs:r_t_u"));
+        assert_eq!(id.kind(), "teamsExtensionUser");
+        assert_eq!(serde_json::to_string(&id.to_model()).unwrap(), json);
+        let missing: CommunicationIdentifierModel =
+            serde_json::from_str(r#"{"kind":"teamsExtensionUser","rawId":"8:acs:r_t_u"}"#).unwrap();
+        assert!(CommunicationIdentifier::from_model(&missing).is_err());
     }
 
     #[test]

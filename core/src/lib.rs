@@ -57,11 +57,13 @@ pub use options::{
     CancelAddParticipantOperationOptions, ConnectCallOptions, CreateCallOptions,
     CreateGroupCallOptions, CustomCallingContext, HangUpOptions, MoveParticipantsOptions,
     MuteParticipantOptions, RedirectCallOptions, RejectCallOptions, RemoveParticipantOptions,
-    Repeatability, SipHeaderPrefix, TransferCallToParticipantOptions,
+    Repeatability, SipHeaderPrefix, TeamsPhoneCallDetails, TeamsPhoneCallerDetails,
+    TeamsPhoneSourceDetails, TransferCallToParticipantOptions,
 };
 pub use outcome::OutcomeWaiter;
 pub use transport::{ClientOptions, RetryOptions, DEFAULT_API_VERSION};
 pub use wire::CallRejectReason;
+pub use wire::SipDiagnosticInfo;
 
 /// The README's Rust examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::identifier::CommunicationIdentifier;
 use crate::wire::{
     CallIntelligenceOptions, CallLocatorModel, CallRejectReason, CustomCallingContextModel,
-    MediaStreamingOptions, TranscriptionOptions,
+    MediaStreamingOptions, TeamsPhoneCallDetailsModel, TeamsPhoneCallerDetailsModel,
+    TeamsPhoneSourceDetailsModel, TranscriptionOptions,
 };
 
 /// The `Repeatability-Request-ID` / `Repeatability-First-Sent` pair of one logical request.
@@ -58,11 +59,188 @@ impl SipHeaderPrefix {
     }
 }
 
-/// Custom headers carried to the callee: VoIP headers for VoIP targets, SIP headers for PSTN.
+/// Custom headers carried to the callee: VoIP headers for VoIP targets, SIP headers for PSTN,
+/// and (api-version 2026-03-12) the call details a Teams Phone agent sees.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomCallingContext {
     pub voip_headers: BTreeMap<String, String>,
     pub sip_headers: BTreeMap<String, String>,
+    pub teams_phone_call_details: Option<TeamsPhoneCallDetails>,
+}
+
+/// What a Teams Phone agent's client shows about a call handed to them: who called, who passed
+/// the call on, and a summary (api-version 2026-03-12; add participant and transfer only).
+///
+/// ```
+/// use callsteer::{CommunicationIdentifier, CustomCallingContext, TeamsPhoneCallDetails,
+///     TeamsPhoneCallerDetails};
+/// let mut context = CustomCallingContext::new();
+/// context.teams_phone_call_details = Some(TeamsPhoneCallDetails {
+///     teams_phone_caller: Some(TeamsPhoneCallerDetails::new(
+///         CommunicationIdentifier::phone_number("+16045550100"),
+///         "Ada Lovelace",
+///         "+16045550100",
+///     )),
+///     call_topic: Some("Billing question".into()),
+///     ..Default::default()
+/// });
+/// assert!(!context.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamsPhoneCallDetails {
+    /// The original caller (`teamsPhoneCallerDetails`).
+    pub teams_phone_caller: Option<TeamsPhoneCallerDetails>,
+    /// The bot or IVR passing the call on (`teamsPhoneSourceDetails`).
+    pub teams_phone_source: Option<TeamsPhoneSourceDetails>,
+    /// Identifies this call session in the IVR's own telemetry.
+    pub session_id: Option<String>,
+    pub intent: Option<String>,
+    /// Shown in the Teams call notification; at most 48 characters.
+    pub call_topic: Option<String>,
+    /// A summary of the call so far, shown in a side panel.
+    pub call_context: Option<String>,
+    pub transcript_url: Option<String>,
+    pub call_sentiment: Option<String>,
+    pub suggested_actions: Option<String>,
+}
+
+/// The original caller of a call handed to a Teams Phone agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamsPhoneCallerDetails {
+    pub caller: CommunicationIdentifier,
+    pub name: String,
+    pub phone_number: String,
+    /// The caller's record id, e.g. in a CRM.
+    pub record_id: Option<String>,
+    pub screen_pop_url: Option<String>,
+    pub is_authenticated: Option<bool>,
+    /// Shown to the agent; at most 10 entries (the service would ignore the rest, so more are
+    /// refused).
+    pub additional_caller_information: BTreeMap<String, String>,
+}
+
+impl TeamsPhoneCallerDetails {
+    pub fn new(
+        caller: CommunicationIdentifier,
+        name: impl Into<String>,
+        phone_number: impl Into<String>,
+    ) -> Self {
+        TeamsPhoneCallerDetails {
+            caller,
+            name: name.into(),
+            phone_number: phone_number.into(),
+            record_id: None,
+            screen_pop_url: None,
+            is_authenticated: None,
+            additional_caller_information: BTreeMap::new(),
+        }
+    }
+}
+
+/// The entity (bot, IVR) that created the call details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamsPhoneSourceDetails {
+    pub source: CommunicationIdentifier,
+    /// ISO 639 language of the source, e.g. `en-US`.
+    pub language: String,
+    pub status: String,
+    pub intended_targets: BTreeMap<String, CommunicationIdentifier>,
+}
+
+impl TeamsPhoneSourceDetails {
+    pub fn new(
+        source: CommunicationIdentifier,
+        language: impl Into<String>,
+        status: impl Into<String>,
+    ) -> Self {
+        TeamsPhoneSourceDetails {
+            source,
+            language: language.into(),
+            status: status.into(),
+            intended_targets: BTreeMap::new(),
+        }
+    }
+}
+
+impl TeamsPhoneCallDetails {
+    pub fn to_model(&self) -> TeamsPhoneCallDetailsModel {
+        TeamsPhoneCallDetailsModel {
+            teams_phone_caller_details: self.teams_phone_caller.as_ref().map(|c| {
+                TeamsPhoneCallerDetailsModel {
+                    caller: c.caller.to_model(),
+                    name: c.name.clone(),
+                    phone_number: c.phone_number.clone(),
+                    record_id: c.record_id.clone(),
+                    screen_pop_url: c.screen_pop_url.clone(),
+                    is_authenticated: c.is_authenticated,
+                    additional_caller_information: (!c.additional_caller_information.is_empty())
+                        .then(|| c.additional_caller_information.clone()),
+                }
+            }),
+            teams_phone_source_details: self.teams_phone_source.as_ref().map(|s| {
+                TeamsPhoneSourceDetailsModel {
+                    source: s.source.to_model(),
+                    language: s.language.clone(),
+                    status: s.status.clone(),
+                    intended_targets: (!s.intended_targets.is_empty()).then(|| {
+                        s.intended_targets
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.to_model()))
+                            .collect()
+                    }),
+                }
+            }),
+            session_id: self.session_id.clone(),
+            intent: self.intent.clone(),
+            call_topic: self.call_topic.clone(),
+            call_context: self.call_context.clone(),
+            transcript_url: self.transcript_url.clone(),
+            call_sentiment: self.call_sentiment.clone(),
+            suggested_actions: self.suggested_actions.clone(),
+        }
+    }
+
+    /// From the wire, as the service sends it (identifiers read leniently: a malformed one is
+    /// kept as unknown rather than losing the details).
+    pub fn from_model(model: &TeamsPhoneCallDetailsModel) -> Self {
+        let id = CommunicationIdentifier::from_model_lenient;
+        TeamsPhoneCallDetails {
+            teams_phone_caller: model.teams_phone_caller_details.as_ref().map(|c| {
+                TeamsPhoneCallerDetails {
+                    caller: id(&c.caller),
+                    name: c.name.clone(),
+                    phone_number: c.phone_number.clone(),
+                    record_id: c.record_id.clone(),
+                    screen_pop_url: c.screen_pop_url.clone(),
+                    is_authenticated: c.is_authenticated,
+                    additional_caller_information: c
+                        .additional_caller_information
+                        .clone()
+                        .unwrap_or_default(),
+                }
+            }),
+            teams_phone_source: model.teams_phone_source_details.as_ref().map(|s| {
+                TeamsPhoneSourceDetails {
+                    source: id(&s.source),
+                    language: s.language.clone(),
+                    status: s.status.clone(),
+                    intended_targets: s
+                        .intended_targets
+                        .iter()
+                        .flatten()
+                        .map(|(k, v)| (k.clone(), id(v)))
+                        .collect(),
+                }
+            }),
+            session_id: model.session_id.clone(),
+            intent: model.intent.clone(),
+            call_topic: model.call_topic.clone(),
+            call_context: model.call_context.clone(),
+            transcript_url: model.transcript_url.clone(),
+            call_sentiment: model.call_sentiment.clone(),
+            suggested_actions: model.suggested_actions.clone(),
+        }
+    }
 }
 
 impl CustomCallingContext {
@@ -102,7 +280,9 @@ impl CustomCallingContext {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.voip_headers.is_empty() && self.sip_headers.is_empty()
+        self.voip_headers.is_empty()
+            && self.sip_headers.is_empty()
+            && self.teams_phone_call_details.is_none()
     }
 
     pub(crate) fn to_model(&self) -> Option<CustomCallingContextModel> {
@@ -112,6 +292,10 @@ impl CustomCallingContext {
         Some(CustomCallingContextModel {
             voip_headers: (!self.voip_headers.is_empty()).then(|| self.voip_headers.clone()),
             sip_headers: (!self.sip_headers.is_empty()).then(|| self.sip_headers.clone()),
+            teams_phone_call_details: self
+                .teams_phone_call_details
+                .as_ref()
+                .map(TeamsPhoneCallDetails::to_model),
         })
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::identifier::{is_e164, CommunicationIdentifier};
-use crate::options::CustomCallingContext;
+use crate::options::{CustomCallingContext, TeamsPhoneCallDetails};
 
 /// The service's limit on `invitationTimeoutInSeconds`.
 pub const MAX_INVITATION_TIMEOUT_SECONDS: u32 = 180;
@@ -22,6 +22,12 @@ pub const MAX_VOIP_HEADERS: usize = 1_000;
 pub const MAX_VOIP_KEY_CHARS: usize = 64;
 /// VoIP header values are at most this long.
 pub const MAX_VOIP_VALUE_CHARS: usize = 1_024;
+/// `teamsPhoneCallDetails.callTopic`: "max 48 chars" (spec 2026-03-12).
+pub const MAX_TEAMS_CALL_TOPIC_CHARS: usize = 48;
+/// `additionalCallerInformation`: "max 10, any additional entries would be ignored".
+pub const MAX_TEAMS_ADDITIONAL_CALLER_INFORMATION: usize = 10;
+/// The api-version that brought `teamsPhoneCallDetails`.
+pub const TEAMS_PHONE_CALL_DETAILS_SINCE: &str = "2026-03-12";
 
 /// Refuses, before any request, an operation the client's api-version does not have: the
 /// service would answer 400 / 404, or worse, ignore a field it does not know. Versions are
@@ -73,6 +79,30 @@ pub fn identifier(field: &str, id: &CommunicationIdentifier) -> Result<()> {
         CommunicationIdentifier::MicrosoftTeamsApp { app_id, .. } => {
             if app_id.trim().is_empty() {
                 return empty("the Teams app id");
+            }
+        }
+        CommunicationIdentifier::TeamsExtensionUser {
+            user_id,
+            tenant_id,
+            resource_id,
+            ..
+        } => {
+            for (what, value) in [
+                ("user id", user_id),
+                ("tenant id", tenant_id),
+                ("resource id", resource_id),
+            ] {
+                if value.trim().is_empty() {
+                    return empty(&format!("the Teams extension user's {what}"));
+                }
+                // `_` separates the three parts of the raw id: one inside a part would make
+                // the raw id name a different user.
+                if value.contains('_') || value.chars().any(char::is_control) {
+                    return Err(Error::invalid(
+                        field,
+                        format!("the Teams extension user's {what} `{value}` must not contain `_` or control characters"),
+                    ));
+                }
             }
         }
         CommunicationIdentifier::Unknown { id } => {
@@ -198,7 +228,21 @@ fn header_name(field: &str, key: &str, max: usize) -> Result<()> {
 }
 
 /// The service's limits on custom calling context.
-pub fn custom_calling_context(ctx: &CustomCallingContext) -> Result<()> {
+pub fn custom_calling_context(ctx: &CustomCallingContext, api_version: &str) -> Result<()> {
+    if let Some(details) = &ctx.teams_phone_call_details {
+        api_version_at_least(
+            api_version,
+            TEAMS_PHONE_CALL_DETAILS_SINCE,
+            "customCallingContext.teamsPhoneCallDetails",
+        )
+        .map_err(|_| {
+            Error::invalid(
+                "customCallingContext.teamsPhoneCallDetails",
+                format!("needs api-version {TEAMS_PHONE_CALL_DETAILS_SINCE} or later; this client uses {api_version}"),
+            )
+        })?;
+        teams_phone_call_details(details)?;
+    }
     const SIP: &str = "customCallingContext.sipHeaders";
     const VOIP: &str = "customCallingContext.voipHeaders";
     let mut custom = 0;
@@ -247,9 +291,65 @@ pub fn custom_calling_context(ctx: &CustomCallingContext) -> Result<()> {
     Ok(())
 }
 
+/// The spec's limits on Teams Phone call details, each error naming the field it is about.
+fn teams_phone_call_details(details: &TeamsPhoneCallDetails) -> Result<()> {
+    const BASE: &str = "customCallingContext.teamsPhoneCallDetails";
+    let required = |field: &str, value: &str| {
+        if value.trim().is_empty() {
+            return Err(Error::invalid(format!("{BASE}.{field}"), "is required"));
+        }
+        Ok(())
+    };
+    if let Some(topic) = &details.call_topic {
+        let chars = topic.chars().count();
+        if chars > MAX_TEAMS_CALL_TOPIC_CHARS {
+            return Err(Error::invalid(
+                format!("{BASE}.callTopic"),
+                format!("is {chars} characters; the service allows at most {MAX_TEAMS_CALL_TOPIC_CHARS}"),
+            ));
+        }
+    }
+    if let Some(caller) = &details.teams_phone_caller {
+        identifier(
+            &format!("{BASE}.teamsPhoneCallerDetails.caller"),
+            &caller.caller,
+        )?;
+        required("teamsPhoneCallerDetails.name", &caller.name)?;
+        required("teamsPhoneCallerDetails.phoneNumber", &caller.phone_number)?;
+        let extra = caller.additional_caller_information.len();
+        if extra > MAX_TEAMS_ADDITIONAL_CALLER_INFORMATION {
+            return Err(Error::invalid(
+                format!("{BASE}.teamsPhoneCallerDetails.additionalCallerInformation"),
+                format!("{extra} entries given; the service takes at most {MAX_TEAMS_ADDITIONAL_CALLER_INFORMATION} and ignores the rest"),
+            ));
+        }
+    }
+    if let Some(source) = &details.teams_phone_source {
+        identifier(
+            &format!("{BASE}.teamsPhoneSourceDetails.source"),
+            &source.source,
+        )?;
+        required("teamsPhoneSourceDetails.language", &source.language)?;
+        required("teamsPhoneSourceDetails.status", &source.status)?;
+        for (key, target) in &source.intended_targets {
+            identifier(
+                &format!("{BASE}.teamsPhoneSourceDetails.intendedTargets[{key}]"),
+                target,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuses custom calling context where the service's request has no field for it, naming the
 /// header kind that was given (SIP first).
 pub fn no_custom_calling_context(ctx: &CustomCallingContext, why: &str) -> Result<()> {
+    if ctx.teams_phone_call_details.is_some() {
+        return Err(Error::invalid(
+            "customCallingContext.teamsPhoneCallDetails",
+            why,
+        ));
+    }
     if !ctx.sip_headers.is_empty() {
         return Err(Error::invalid("customCallingContext.sipHeaders", why));
     }

@@ -199,6 +199,60 @@ pub struct CustomCallingContextModel {
     pub voip_headers: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sip_headers: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams_phone_call_details: Option<TeamsPhoneCallDetailsModel>,
+}
+
+/// `TeamsPhoneCallDetails` (api-version 2026-03-12).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsPhoneCallDetailsModel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_phone_caller_details: Option<TeamsPhoneCallerDetailsModel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams_phone_source_details: Option<TeamsPhoneSourceDetailsModel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_sentiment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_actions: Option<String>,
+}
+
+/// `TeamsPhoneCallerDetails`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsPhoneCallerDetailsModel {
+    pub caller: CommunicationIdentifierModel,
+    pub name: String,
+    pub phone_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_pop_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_authenticated: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_caller_information: Option<BTreeMap<String, String>>,
+}
+
+/// `TeamsPhoneSourceDetails`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamsPhoneSourceDetailsModel {
+    pub source: CommunicationIdentifierModel,
+    pub language: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_targets: Option<BTreeMap<String, CommunicationIdentifierModel>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -424,6 +478,21 @@ pub struct ResultInformation {
     pub code: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The SIP response behind the result (api-version 2026-03-12 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip_details: Option<SipDiagnosticInfo>,
+    /// The Q.850 cause behind the result (api-version 2026-03-12 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q850_details: Option<SipDiagnosticInfo>,
+}
+
+/// `SipDiagnosticInfo`: a SIP response or Q.850 cause code with its message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipDiagnosticInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

@@ -438,3 +438,57 @@ fn spec_examples_round_trip_through_typed_models() {
         "GetParticipant",
     );
 }
+
+#[tokio::test]
+async fn teams_identities_and_details_go_out_in_the_spec_shape() {
+    let server = Recorder::start(service_like).await;
+    let client = CallAutomationClient::from_connection_string(&server.connection_string()).unwrap();
+    let call = client.get_call_connection("call-1").unwrap();
+    let extension = CommunicationIdentifier::teams_extension_user("u", "t", "r");
+    call.add_participant(extension.into(), Default::default())
+        .await
+        .unwrap();
+    let mut invite = CallInvite::new(CommunicationIdentifier::teams_user("u1"));
+    let mut caller = TeamsPhoneCallerDetails::new(
+        CommunicationIdentifier::phone_number("+16045550100"),
+        "Ada",
+        "+16045550100",
+    );
+    caller.is_authenticated = Some(true);
+    let mut source = TeamsPhoneSourceDetails::new(
+        CommunicationIdentifier::teams_app("app-1"),
+        "en-US",
+        "active",
+    );
+    source
+        .intended_targets
+        .insert("agent".into(), CommunicationIdentifier::teams_user("u2"));
+    invite.custom_calling_context.teams_phone_call_details = Some(TeamsPhoneCallDetails {
+        teams_phone_caller: Some(caller),
+        teams_phone_source: Some(source),
+        call_topic: Some("Billing question".into()),
+        ..Default::default()
+    });
+    call.add_participant(invite, Default::default())
+        .await
+        .unwrap();
+    let sent = server.take();
+    assert_eq!(
+        sent[0].json()["participantToAdd"],
+        serde_json::json!({"rawId": "8:acs:r_t_u", "teamsExtensionUser":
+            {"userId": "u", "tenantId": "t", "resourceId": "r", "cloud": "public"}})
+    );
+    assert_eq!(
+        sent[1].json()["customCallingContext"],
+        serde_json::json!({"teamsPhoneCallDetails": {
+            "teamsPhoneCallerDetails": {
+                "caller": {"rawId": "4:+16045550100", "phoneNumber": {"value": "+16045550100"}},
+                "name": "Ada", "phoneNumber": "+16045550100", "isAuthenticated": true},
+            "teamsPhoneSourceDetails": {
+                "source": {"rawId": "28:orgid:app-1", "microsoftTeamsApp": {"appId": "app-1", "cloud": "public"}},
+                "language": "en-US", "status": "active",
+                "intendedTargets": {"agent": {"rawId": "8:orgid:u2", "microsoftTeamsUser":
+                    {"userId": "u2", "isAnonymous": false, "cloud": "public"}}}},
+            "callTopic": "Billing question"}})
+    );
+}

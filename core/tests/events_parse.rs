@@ -102,7 +102,8 @@ fn per_event_fields() {
                 Some(ResultInformation {
                     code: Some(200),
                     sub_code: Some(0),
-                    message: Some("Call connected.".into())
+                    message: Some("Call connected.".into()),
+                    ..Default::default()
                 })
             );
         }
@@ -339,6 +340,7 @@ fn round_trip_through_cloud_event_json() {
                 code: Some(400),
                 sub_code: None,
                 message: None,
+                ..Default::default()
             }),
             ..Default::default()
         }),
@@ -610,4 +612,111 @@ fn mutated_samples_never_panic() {
     }
     assert!(runs > 3_000, "{runs}");
     assert!(oks > 0, "some mutations (e.g. inside strings) stay valid");
+}
+
+#[test]
+fn sip_and_q850_details_and_teams_extension_users_are_typed() {
+    let body = json!([{
+        "id": "e1", "source": format!("calling/callConnections/{CALL}"),
+        "type": "Microsoft.Communication.AddParticipantFailed", "specversion": "1.0",
+        "data": {
+            "callConnectionId": CALL,
+            "participant": {"rawId": "8:acs:r_t_u", "kind": "teamsExtensionUser",
+                "teamsExtensionUser": {"userId": "u", "tenantId": "t", "resourceId": "r", "cloud": "public"}},
+            "resultInformation": {"code": 486, "subCode": 0, "message": "busy",
+                "sipDetails": {"code": 486, "message": "Busy Here"},
+                "q850Details": {"code": 17, "message": "User busy"}}
+        }
+    }]);
+    let bytes = serde_json::to_vec(&body).unwrap();
+    for events in [
+        parse_events(&bytes).unwrap(),
+        parse_events_strict(&bytes).unwrap(),
+    ] {
+        let CallAutomationEvent::AddParticipantFailed(d) = &events[0] else {
+            panic!("{:?}", events[0]);
+        };
+        let info = d.result_information.as_ref().unwrap();
+        assert_eq!(info.sip_details.as_ref().unwrap().code, Some(486));
+        assert_eq!(
+            info.q850_details.as_ref().unwrap().message.as_deref(),
+            Some("User busy")
+        );
+        assert_eq!(
+            d.participant,
+            Some(CommunicationIdentifier::teams_extension_user("u", "t", "r"))
+        );
+        // The typed event writes back the same data.
+        assert_eq!(
+            events[0].to_cloud_event_json()["data"]["resultInformation"],
+            body[0]["data"]["resultInformation"]
+        );
+    }
+    // A sipDetails of the wrong type names its path.
+    let mut bad = body.clone();
+    bad[0]["data"]["resultInformation"]["sipDetails"]["code"] = json!("486");
+    let err = parse_events_strict(&serde_json::to_vec(&bad).unwrap()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("resultInformation.sipDetails.code"),
+        "{err}"
+    );
+}
+
+#[test]
+fn incoming_call_carries_teams_phone_call_details() {
+    let body = json!({
+        "id": "ic1", "topic": "/subscriptions/x", "subject": "/caller/4:+16045550100/recipient/8:orgid:u1",
+        "eventType": "Microsoft.Communication.IncomingCall", "dataVersion": "1.0", "metadataVersion": "1",
+        "eventTime": "2026-12-03T10:00:00Z",
+        "data": {
+            "to": {"kind": "microsoftTeamsUser", "rawId": "8:orgid:u1", "microsoftTeamsUser": {"userId": "u1", "isAnonymous": false, "cloud": "public"}},
+            "from": {"kind": "phoneNumber", "rawId": "4:+16045550100", "phoneNumber": {"value": "+16045550100"}},
+            "incomingCallContext": "ctx", "correlationId": "c",
+            "onBehalfOfCallee": {"kind": "microsoftTeamsApp", "rawId": "28:orgid:app-1", "microsoftTeamsApp": {"appId": "app-1", "cloud": "public"}},
+            "customContext": {"sipHeaders": {}, "voipHeaders": {"k": "v"}, "teamsPhoneCallDetails": {
+                "teamsPhoneCallerDetails": {"caller": {"rawId": "4:+16045550100", "phoneNumber": {"value": "+16045550100"}},
+                    "name": "Ada", "phoneNumber": "+16045550100", "additionalCallerInformation": {"tier": "gold"}},
+                "teamsPhoneSourceDetails": {"source": {"rawId": "28:orgid:app-1"}, "language": "en-US", "status": "active",
+                    "intendedTargets": {"agent": {"rawId": "8:orgid:u2"}}},
+                "callTopic": "Billing question"}}
+        }
+    });
+    let events = parse_events(&serde_json::to_vec(&body).unwrap()).unwrap();
+    let CallAutomationEvent::IncomingCall(d) = &events[0] else {
+        panic!("{:?}", events[0]);
+    };
+    assert_eq!(
+        d.on_behalf_of_callee,
+        Some(CommunicationIdentifier::teams_app("app-1"))
+    );
+    let details = d
+        .custom_context
+        .as_ref()
+        .unwrap()
+        .teams_phone_call_details
+        .as_ref()
+        .unwrap();
+    assert_eq!(details.call_topic.as_deref(), Some("Billing question"));
+    let caller = details.teams_phone_caller.as_ref().unwrap();
+    assert_eq!(
+        caller.caller,
+        CommunicationIdentifier::phone_number("+16045550100")
+    );
+    assert_eq!(caller.additional_caller_information["tier"], "gold");
+    let source = details.teams_phone_source.as_ref().unwrap();
+    assert_eq!(
+        source.intended_targets["agent"],
+        CommunicationIdentifier::teams_user("u2")
+    );
+    // A details object of the wrong shape is an error that names where.
+    let mut bad = body.clone();
+    bad["data"]["customContext"]["teamsPhoneCallDetails"]["teamsPhoneCallerDetails"]["name"] =
+        json!(7);
+    let err = parse_events_strict(&serde_json::to_vec(&bad).unwrap()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("customContext.teamsPhoneCallDetails"),
+        "{err}"
+    );
 }

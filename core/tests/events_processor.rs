@@ -49,6 +49,7 @@ fn added(id: &str, call: &str, ctx: Option<&str>, who: &str) -> CallAutomationEv
             code: Some(200),
             sub_code: Some(0),
             message: None,
+            ..Default::default()
         }),
         ..Default::default()
     })

@@ -484,3 +484,148 @@ async fn bad_connection_strings_and_endpoints() {
         &f,
     );
 }
+
+fn teams_details() -> TeamsPhoneCallDetails {
+    let mut caller = TeamsPhoneCallerDetails::new(
+        CommunicationIdentifier::phone_number("+16045550100"),
+        "Ada",
+        "+16045550100",
+    );
+    caller
+        .additional_caller_information
+        .insert("tier".into(), "gold".into());
+    TeamsPhoneCallDetails {
+        teams_phone_caller: Some(caller),
+        teams_phone_source: Some(TeamsPhoneSourceDetails::new(
+            CommunicationIdentifier::teams_app("app-1"),
+            "en-US",
+            "active",
+        )),
+        call_topic: Some("Billing question".into()),
+        ..Default::default()
+    }
+}
+
+fn with_teams(details: TeamsPhoneCallDetails) -> TransferCallToParticipantOptions {
+    let mut ctx = CustomCallingContext::new();
+    ctx.teams_phone_call_details = Some(details);
+    transfer_with(ctx)
+}
+
+#[tokio::test]
+async fn teams_phone_call_details_follow_the_spec_limits() {
+    let f = fixture().await;
+    let agent = CommunicationIdentifier::teams_user("agent");
+    let mut long_topic = teams_details();
+    long_topic.call_topic = Some("x".repeat(49));
+    assert_invalid(
+        f.call
+            .transfer_call_to_participant(&agent, with_teams(long_topic))
+            .await,
+        "customCallingContext.teamsPhoneCallDetails.callTopic",
+        &f,
+    );
+    let mut eleven = teams_details();
+    let caller = eleven.teams_phone_caller.as_mut().unwrap();
+    for i in 0..11 {
+        caller
+            .additional_caller_information
+            .insert(format!("k{i}"), "v".into());
+    }
+    assert_invalid(
+        f.call
+            .transfer_call_to_participant(&agent, with_teams(eleven))
+            .await,
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.additionalCallerInformation",
+        &f,
+    );
+    let mut nameless = teams_details();
+    nameless.teams_phone_caller.as_mut().unwrap().name = " ".into();
+    assert_invalid(
+        f.call
+            .transfer_call_to_participant(&agent, with_teams(nameless))
+            .await,
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneCallerDetails.name",
+        &f,
+    );
+    let mut bad_source = teams_details();
+    bad_source.teams_phone_source.as_mut().unwrap().source =
+        CommunicationIdentifier::phone_number("604");
+    assert_invalid(
+        f.call
+            .transfer_call_to_participant(&agent, with_teams(bad_source))
+            .await,
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.source",
+        &f,
+    );
+    let mut no_language = teams_details();
+    no_language.teams_phone_source.as_mut().unwrap().language = String::new();
+    assert_invalid(
+        f.call
+            .transfer_call_to_participant(&agent, with_teams(no_language))
+            .await,
+        "customCallingContext.teamsPhoneCallDetails.teamsPhoneSourceDetails.language",
+        &f,
+    );
+    // 48 characters and 10 entries are within the limits.
+    let mut at_limits = teams_details();
+    at_limits.call_topic = Some("é".repeat(48));
+    let caller = at_limits.teams_phone_caller.as_mut().unwrap();
+    for i in 0..9 {
+        caller
+            .additional_caller_information
+            .insert(format!("k{i}"), "v".into());
+    }
+    f.call
+        .transfer_call_to_participant(&agent, with_teams(at_limits))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn teams_phone_call_details_are_refused_before_2026_03_12_and_on_create() {
+    let f = fixture().await;
+    let old = CallAutomationClient::from_connection_string_with_options(
+        &f.server.connection_string(),
+        ClientOptions {
+            api_version: "2025-05-15".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut invite = CallInvite::new(CommunicationIdentifier::teams_user("agent"));
+    invite.custom_calling_context.teams_phone_call_details = Some(teams_details());
+    assert_invalid(
+        old.get_call_connection("call-1")
+            .unwrap()
+            .add_participant(invite.clone(), Default::default())
+            .await,
+        "customCallingContext.teamsPhoneCallDetails",
+        &f,
+    );
+    // create_call has no field for custom calling context: refused, not dropped.
+    assert_invalid(
+        f.client.create_call(invite, CB, Default::default()).await,
+        "customCallingContext.teamsPhoneCallDetails",
+        &f,
+    );
+}
+
+#[tokio::test]
+async fn teams_extension_user_ids_must_not_hide_separators() {
+    let f = fixture().await;
+    let tricky = CommunicationIdentifier::TeamsExtensionUser {
+        user_id: "u_x".into(),
+        tenant_id: "t".into(),
+        resource_id: "r".into(),
+        cloud: CommunicationCloud::Public,
+        raw_id: None,
+    };
+    assert_invalid(
+        f.call
+            .add_participant(tricky.into(), Default::default())
+            .await,
+        "participantToAdd",
+        &f,
+    );
+}

@@ -79,6 +79,22 @@ pub fn parse_identifier(
                 ));
             }
         }
+        CommunicationIdentifier::TeamsExtensionUser {
+            user_id,
+            tenant_id,
+            resource_id,
+            ..
+        } => {
+            if [user_id, tenant_id, resource_id]
+                .iter()
+                .any(|part| part.trim().is_empty())
+            {
+                return Err(ApiError::invalid_field(
+                    field,
+                    "teamsExtensionUser.userId, tenantId and resourceId must not be empty",
+                ));
+            }
+        }
         CommunicationIdentifier::Unknown { id } => {
             return Err(ApiError::invalid_field(
                 field,

@@ -44,6 +44,7 @@ class CommunicationIdentifierKind(_CaseInsensitiveStrEnum):
     PHONE_NUMBER = "phone_number"
     MICROSOFT_TEAMS_USER = "microsoft_teams_user"
     MICROSOFT_TEAMS_APP = "microsoft_teams_app"
+    TEAMS_EXTENSION_USER = "teams_extension_user"
 
 
 class CommunicationCloudEnvironment(_CaseInsensitiveStrEnum):
@@ -128,6 +129,125 @@ class CallInvite:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class _Details:
+    """Attribute equality and a keyword repr for the plain detail records below."""
+
+    _fields: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, name) == getattr(other, name) for name in self._fields
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class TeamsPhoneCallerDetails(_Details):
+    """The original caller of a call handed to a Teams Phone agent (api-version 2026-03-12).
+
+    ``additional_caller_information`` takes at most 10 entries (the service ignores the rest,
+    so callsteer refuses more).
+    """
+
+    _fields = (
+        "caller",
+        "name",
+        "phone_number",
+        "record_id",
+        "screen_pop_url",
+        "is_authenticated",
+        "additional_caller_information",
+    )
+
+    def __init__(
+        self,
+        *,
+        caller: CommunicationIdentifier,
+        name: str,
+        phone_number: str,
+        record_id: str | None = None,
+        screen_pop_url: str | None = None,
+        is_authenticated: bool | None = None,
+        additional_caller_information: dict[str, str] | None = None,
+    ) -> None:
+        self.caller = caller
+        self.name = name
+        self.phone_number = phone_number
+        self.record_id = record_id
+        self.screen_pop_url = screen_pop_url
+        self.is_authenticated = is_authenticated
+        self.additional_caller_information = additional_caller_information
+
+
+class TeamsPhoneSourceDetails(_Details):
+    """The bot or IVR that passes a call on to a Teams Phone agent, with the targets it meant."""
+
+    _fields = ("source", "language", "status", "intended_targets")
+
+    def __init__(
+        self,
+        *,
+        source: CommunicationIdentifier,
+        language: str,
+        status: str,
+        intended_targets: Mapping[str, CommunicationIdentifier] | None = None,
+    ) -> None:
+        self.source = source
+        self.language = language
+        self.status = status
+        self.intended_targets = dict(intended_targets) if intended_targets else None
+
+
+class TeamsPhoneCallDetails(_Details):
+    """What a Teams Phone agent sees about a call handed to them: ``teams_phone_call_details=``
+    of ``add_participant`` and ``transfer_call_to_participant``, and
+    ``IncomingCall.custom_context["teams_phone_call_details"]``. ``call_topic`` is at most 48
+    characters.
+
+    Unlike the official SDK 1.6.0, which drops these details unless SIP or VoIP headers are given
+    too, callsteer always sends them.
+    """
+
+    _fields = (
+        "teams_phone_caller",
+        "teams_phone_source",
+        "session_id",
+        "intent",
+        "call_topic",
+        "call_context",
+        "transcript_url",
+        "call_sentiment",
+        "suggested_actions",
+    )
+
+    def __init__(
+        self,
+        *,
+        teams_phone_caller: TeamsPhoneCallerDetails | None = None,
+        teams_phone_source: TeamsPhoneSourceDetails | None = None,
+        session_id: str | None = None,
+        intent: str | None = None,
+        call_topic: str | None = None,
+        call_context: str | None = None,
+        transcript_url: str | None = None,
+        call_sentiment: str | None = None,
+        suggested_actions: str | None = None,
+    ) -> None:
+        self.teams_phone_caller = teams_phone_caller
+        self.teams_phone_source = teams_phone_source
+        self.session_id = session_id
+        self.intent = intent
+        self.call_topic = call_topic
+        self.call_context = call_context
+        self.transcript_url = transcript_url
+        self.call_sentiment = call_sentiment
+        self.suggested_actions = suggested_actions
 
 
 class ServerCallLocator:

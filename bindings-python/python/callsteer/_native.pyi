@@ -17,6 +17,7 @@ from ._models import (
     GroupCallLocator,
     RoomCallLocator,
     ServerCallLocator,
+    TeamsPhoneCallDetails,
 )
 
 __version__: str
@@ -107,6 +108,25 @@ class MicrosoftTeamsAppIdentifier:
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
+class TeamsExtensionUserIdentifier:
+    def __init__(
+        self,
+        *,
+        user_id: str,
+        tenant_id: str,
+        resource_id: str,
+        cloud: Union[CommunicationCloudEnvironment, str, None] = None,
+        raw_id: Optional[str] = None,
+    ) -> None: ...
+    @property
+    def raw_id(self) -> str: ...
+    @property
+    def kind(self) -> CommunicationIdentifierKind: ...
+    @property
+    def properties(self) -> Mapping[str, Any]: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
 class UnknownIdentifier:
     def __init__(self, identifier: str) -> None: ...
     @property
@@ -123,6 +143,7 @@ _Identifier: TypeAlias = Union[
     PhoneNumberIdentifier,
     MicrosoftTeamsUserIdentifier,
     MicrosoftTeamsAppIdentifier,
+    TeamsExtensionUserIdentifier,
     UnknownIdentifier,
 ]
 
@@ -143,6 +164,16 @@ class ResultInformation:
     def code(self) -> Optional[int]: ...
     @property
     def sub_code(self) -> Optional[int]: ...
+    @property
+    def message(self) -> Optional[str]: ...
+    @property
+    def sip_details(self) -> Optional[SipDiagnosticInfo]: ...
+    @property
+    def q850_details(self) -> Optional[SipDiagnosticInfo]: ...
+
+class SipDiagnosticInfo:
+    @property
+    def code(self) -> Optional[int]: ...
     @property
     def message(self) -> Optional[str]: ...
 
@@ -491,6 +522,7 @@ class CallConnectionClient:
         sip_headers: Optional[_Headers] = None,
         voip_headers: Optional[_Headers] = None,
         source_caller_id_number: Optional[_PhoneNumber] = None,
+        teams_phone_call_details: Optional[TeamsPhoneCallDetails] = None,
     ) -> TransferCallResult: ...
     def add_participant(
         self,
@@ -503,6 +535,7 @@ class CallConnectionClient:
         voip_headers: Optional[_Headers] = None,
         source_caller_id_number: Optional[_PhoneNumber] = None,
         source_display_name: Optional[str] = None,
+        teams_phone_call_details: Optional[TeamsPhoneCallDetails] = None,
     ) -> AddParticipantResult: ...
     def cancel_add_participant_operation(
         self,
@@ -563,6 +596,7 @@ class AsyncCallConnectionClient:
         sip_headers: Optional[_Headers] = None,
         voip_headers: Optional[_Headers] = None,
         source_caller_id_number: Optional[_PhoneNumber] = None,
+        teams_phone_call_details: Optional[TeamsPhoneCallDetails] = None,
     ) -> _AsyncTransferCallResult: ...
     async def add_participant(
         self,
@@ -575,6 +609,7 @@ class AsyncCallConnectionClient:
         voip_headers: Optional[_Headers] = None,
         source_caller_id_number: Optional[_PhoneNumber] = None,
         source_display_name: Optional[str] = None,
+        teams_phone_call_details: Optional[TeamsPhoneCallDetails] = None,
     ) -> _AsyncAddParticipantResult: ...
     async def cancel_add_participant_operation(
         self,

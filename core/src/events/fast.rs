@@ -26,6 +26,7 @@ use super::model::*;
 use super::parse::{is_known, read_known};
 use crate::identifier::{CommunicationCloud, CommunicationIdentifier, IdentifierParts};
 use crate::models::{CallParticipant, ResultInformation};
+use crate::wire::SipDiagnosticInfo;
 
 /// Parses `body`, or `None` when the tree-walking parser must decide.
 pub(super) fn parse_events_fast(body: &[u8]) -> Option<Vec<CallAutomationEvent>> {
@@ -472,12 +473,49 @@ impl<'de> Deserialize<'de> for Info {
                         once(&mut seen, 4)?;
                         info.message = map.next_value()?;
                     }
+                    "sipDetails" => {
+                        once(&mut seen, 8)?;
+                        info.sip_details = map.next_value::<Option<Diagnostic>>()?.map(|d| d.0);
+                    }
+                    "q850Details" => {
+                        once(&mut seen, 16)?;
+                        info.q850_details = map.next_value::<Option<Diagnostic>>()?.map(|d| d.0);
+                    }
                     _ => {
                         map.next_value::<Skip>()?;
                     }
                 }
             }
             Ok(Info(info))
+        });
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// `sipDetails` / `q850Details {code, message}`.
+struct Diagnostic(SipDiagnosticInfo);
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        object_visitor!(V -> Diagnostic, |map| {
+            let mut seen = 0u32;
+            let mut details = SipDiagnosticInfo::default();
+            while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+                match &*key {
+                    "code" => {
+                        once(&mut seen, 1)?;
+                        details.code = map.next_value()?;
+                    }
+                    "message" => {
+                        once(&mut seen, 2)?;
+                        details.message = map.next_value()?;
+                    }
+                    _ => {
+                        map.next_value::<Skip>()?;
+                    }
+                }
+            }
+            Ok(Diagnostic(details))
         });
         deserializer.deserialize_map(V)
     }
@@ -559,6 +597,7 @@ impl<'de> Deserialize<'de> for Ident {
             let mut phone: Option<Str<'de>> = None;
             let mut teams_user: Option<TeamsUser<'de>> = None;
             let mut teams_app: Option<TeamsApp<'de>> = None;
+            let mut extension: Option<TeamsExtension<'de>> = None;
             while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
                 match &*key {
                     "kind" => {
@@ -585,6 +624,10 @@ impl<'de> Deserialize<'de> for Ident {
                         once(&mut seen, 32)?;
                         teams_app = map.next_value()?;
                     }
+                    "teamsExtensionUser" => {
+                        once(&mut seen, 64)?;
+                        extension = map.next_value()?;
+                    }
                     _ => {
                         map.next_value::<Skip>()?;
                     }
@@ -599,6 +642,9 @@ impl<'de> Deserialize<'de> for Ident {
                     .as_ref()
                     .map(|u| (&*u.user_id.0, u.is_anonymous, u.cloud)),
                 microsoft_teams_app: teams_app.as_ref().map(|a| (&*a.app_id.0, a.cloud)),
+                teams_extension_user: extension.as_ref().map(|u| {
+                    (&*u.user_id.0, &*u.tenant_id.0, &*u.resource_id.0, u.cloud)
+                }),
             };
             CommunicationIdentifier::from_parts(&parts)
                 .map(Ident)
@@ -781,6 +827,50 @@ impl<'de> Deserialize<'de> for TeamsApp<'de> {
     }
 }
 
+/// `teamsExtensionUser {userId, tenantId, resourceId, cloud}`.
+struct TeamsExtension<'de> {
+    user_id: Str<'de>,
+    tenant_id: Str<'de>,
+    resource_id: Str<'de>,
+    cloud: Option<CommunicationCloud>,
+}
+
+impl<'de> Deserialize<'de> for TeamsExtension<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        object_visitor!(V -> TeamsExtension<'de>, |map| {
+            let mut seen = 0u32;
+            let mut ids: [Option<Str<'de>>; 3] = [None, None, None];
+            let mut cloud_name: Option<Str<'de>> = None;
+            while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+                let slot = match &*key {
+                    "userId" => 0,
+                    "tenantId" => 1,
+                    "resourceId" => 2,
+                    "cloud" => {
+                        once(&mut seen, 8)?;
+                        cloud_name = map.next_value()?;
+                        continue;
+                    }
+                    _ => {
+                        map.next_value::<Skip>()?;
+                        continue;
+                    }
+                };
+                once(&mut seen, 1 << slot)?;
+                ids[slot] = Some(map.next_value()?);
+            }
+            let [user_id, tenant_id, resource_id] = ids;
+            Ok(TeamsExtension {
+                user_id: user_id.ok_or_else(fail)?,
+                tenant_id: tenant_id.ok_or_else(fail)?,
+                resource_id: resource_id.ok_or_else(fail)?,
+                cloud: cloud(cloud_name)?,
+            })
+        });
+        deserializer.deserialize_map(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The fast path against the tree walk: whatever the fast path accepts, the tree walk must
@@ -864,6 +954,9 @@ mod tests {
             pu(r#"{"resultInformation":{"code":2147483648}}"#),
             pu(r#"{"resultInformation":{"code":-5,"subCode":1e2}}"#),
             pu(r#"{"resultInformation":[200,0,"m"]}"#),
+            pu(r#"{"resultInformation":{"code":487,"sipDetails":{"code":487,"message":"Request Terminated"},"q850Details":{"code":16}}}"#),
+            pu(r#"{"resultInformation":{"sipDetails":{"code":"487"}}}"#),
+            pu(r#"{"resultInformation":{"q850Details":[16]}}"#),
             pu(r#"{"participants":[null]}"#),
             pu(r#"{"participants":[{}]}"#),
             pu(r#"{"participants":[{"isMuted":1}]}"#),

@@ -417,6 +417,9 @@ pub struct IncomingCallCustomContext {
     pub sip_headers: BTreeMap<String, String>,
     /// `voipHeaders`.
     pub voip_headers: BTreeMap<String, String>,
+    /// `teamsPhoneCallDetails`: what the bot or IVR that handed the call on said about it
+    /// (boxed: rarely present, and it would triple the size of every event).
+    pub teams_phone_call_details: Option<Box<crate::options::TeamsPhoneCallDetails>>,
 }
 
 /// `IncomingCall` (delivered by Event Grid, not by the call-automation callback).

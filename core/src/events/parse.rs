@@ -38,6 +38,10 @@ use super::model::*;
 use crate::error::{Error, Result};
 use crate::identifier::{CommunicationIdentifier, CommunicationIdentifierModel};
 use crate::models::{CallParticipant, ResultInformation};
+use serde::Deserialize;
+
+use crate::options::TeamsPhoneCallDetails;
+use crate::wire::{SipDiagnosticInfo, TeamsPhoneCallDetailsModel};
 
 /// Parses a callback (or Event Grid) body into events; lenient per entry.
 ///
@@ -438,10 +442,22 @@ impl WireField for Option<ResultInformation> {
             return Ok(None);
         };
         let here = join(path, key);
+        let diagnostic = |key: &str| -> Result<Option<SipDiagnosticInfo>> {
+            let Some(details) = read_object(info, key, &here)? else {
+                return Ok(None);
+            };
+            let at = join(&here, key);
+            Ok(Some(SipDiagnosticInfo {
+                code: read_i32(details, "code", &at)?,
+                message: WireField::read(details, "message", &at)?,
+            }))
+        };
         Ok(Some(ResultInformation {
             code: read_i32(info, "code", &here)?,
             sub_code: read_i32(info, "subCode", &here)?,
             message: WireField::read(info, "message", &here)?,
+            sip_details: diagnostic("sipDetails")?,
+            q850_details: diagnostic("q850Details")?,
         }))
     }
     fn write(&self, object: &mut Map<String, Value>, key: &str) {
@@ -454,6 +470,19 @@ impl WireField for Option<ResultInformation> {
                 map.insert("subCode".into(), Value::from(sub_code));
             }
             info.message.write(&mut map, "message");
+            for (key, details) in [
+                ("sipDetails", &info.sip_details),
+                ("q850Details", &info.q850_details),
+            ] {
+                if let Some(details) = details {
+                    let mut inner = Map::new();
+                    if let Some(code) = details.code {
+                        inner.insert("code".into(), Value::from(code));
+                    }
+                    details.message.write(&mut inner, "message");
+                    map.insert(key.into(), Value::Object(inner));
+                }
+            }
             object.insert(key.to_string(), Value::Object(map));
         }
     }
@@ -574,9 +603,20 @@ impl WireField for Option<IncomingCallCustomContext> {
             return Ok(None);
         };
         let here = join(path, key);
+        let teams_phone_call_details = match context.get("teamsPhoneCallDetails") {
+            None | Some(Value::Null) => None,
+            Some(details) => {
+                let model: TeamsPhoneCallDetailsModel =
+                    TeamsPhoneCallDetailsModel::deserialize(details).map_err(|e| {
+                        Error::event_parse(join(&here, "teamsPhoneCallDetails"), e.to_string())
+                    })?;
+                Some(Box::new(TeamsPhoneCallDetails::from_model(&model)))
+            }
+        };
         Ok(Some(IncomingCallCustomContext {
             sip_headers: read_string_map(context, "sipHeaders", &here)?,
             voip_headers: read_string_map(context, "voipHeaders", &here)?,
+            teams_phone_call_details,
         }))
     }
     fn write(&self, object: &mut Map<String, Value>, key: &str) {
@@ -584,6 +624,12 @@ impl WireField for Option<IncomingCallCustomContext> {
             let mut map = Map::new();
             map.insert("sipHeaders".into(), string_map_json(&context.sip_headers));
             map.insert("voipHeaders".into(), string_map_json(&context.voip_headers));
+            if let Some(details) = &context.teams_phone_call_details {
+                map.insert(
+                    "teamsPhoneCallDetails".into(),
+                    serde_json::to_value(details.to_model()).unwrap_or(Value::Null),
+                );
+            }
             object.insert(key.to_string(), Value::Object(map));
         }
     }

@@ -44,6 +44,8 @@ impl ResultCode {
             code: Some(self.code),
             sub_code: Some(self.sub_code),
             message: Some(self.message.to_string()),
+            sip_details: None,
+            q850_details: None,
         }
     }
 
