@@ -358,6 +358,12 @@ module.exports.TimeoutError = TimeoutError
 module.exports.EventParseError = EventParseError
 module.exports.InternalError = InternalError
 module.exports.AbortError = AbortError
+// The official package's runtime string enums (`KnownCallRejectReason.Busy === "busy"`), one
+// assignment each so that ESM named imports of this CommonJS file see them.
+module.exports.KnownCallRejectReason = native.KnownCallRejectReason
+module.exports.KnownMediaStreamingAudioChannelType = native.KnownMediaStreamingAudioChannelType
+module.exports.KnownMediaStreamingContentType = native.KnownMediaStreamingContentType
+module.exports.KnownStreamingTransportType = native.KnownStreamingTransportType
 // Hidden test hooks (not part of the API): a panic inside a sync call / a runtime task.
 module.exports._panicForTest = guardSync(native._panicForTest)
 module.exports._panicUnguardedForTest = guardSync(native._panicUnguardedForTest)

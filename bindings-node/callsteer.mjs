@@ -24,5 +24,9 @@ export const {
   EventParseError,
   InternalError,
   AbortError,
+  KnownCallRejectReason,
+  KnownMediaStreamingAudioChannelType,
+  KnownMediaStreamingContentType,
+  KnownStreamingTransportType,
 } = callsteer
 export default callsteer

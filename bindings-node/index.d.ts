@@ -511,11 +511,15 @@ export interface CancelAddParticipantOperationOptions {
 
 /**
  * A participant, as a plain object: `{ communicationUserId }`, `{ phoneNumber }`,
- * `{ microsoftTeamsUserId, isAnonymous?, cloud? }`, `{ teamsAppId, cloud? }` or
+ * `{ microsoftTeamsUserId, isAnonymous?, cloud? }`, `{ teamsAppId, cloud? }`,
+ * `{ userId, tenantId, resourceId, cloud? }` (a Teams Phone extension user) or
  * `{ kind, rawId }`. Identifiers returned by callsteer always carry `kind` and `rawId`.
  */
 export interface CommunicationIdentifier {
-  /** `communicationUser` | `phoneNumber` | `microsoftTeamsUser` | `microsoftTeamsApp` | `unknown`. */
+  /**
+   * `communicationUser` | `phoneNumber` | `microsoftTeamsUser` | `microsoftTeamsApp` |
+   * `teamsExtensionUser` | `unknown`.
+   */
   kind?: string
   /** The canonical string form (`8:acs:…`, `4:+1…`, `8:orgid:…`, `28:orgid:…`). */
   rawId?: string
@@ -527,6 +531,11 @@ export interface CommunicationIdentifier {
   /** `public` | `dod` | `gcch`. */
   cloud?: string
   teamsAppId?: string
+  /** A Teams Phone extension user's Entra object id, with `tenantId` and `resourceId`. */
+  userId?: string
+  tenantId?: string
+  /** The Communication Services resource a Teams Phone extension user calls through. */
+  resourceId?: string
   /** The id of an `unknown` identifier. */
   id?: string
 }
@@ -574,15 +583,30 @@ export interface CreateCallOptions {
  */
 export declare function createIdentifierFromRawId(rawId: string): CommunicationIdentifier
 
-/** One custom calling context header: `{ kind: "voip" | "sipuui" | "sipx", key, value }`. */
+/**
+ * One custom calling context entry: a header `{ kind: "voip" | "sipuui" | "sipx", key, value }`
+ * or the Teams Phone call details `{ kind: "TeamsPhoneCallDetails", teamsPhoneCallerDetails?,
+ * teamsPhoneSourceDetails?, sessionId?, intent?, callTopic?, … }` (api-version 2026-03-12).
+ */
 export interface CustomCallingContextHeader {
-  /** `voip` | `sipuui` | `sipx`. */
+  /** `voip` | `sipuui` | `sipx` | `TeamsPhoneCallDetails`. */
   kind: string
   /** Header name (ignored for `sipuui`, which is always `User-To-User`). */
   key?: string
-  value: string
+  /** The header's value (required for the header kinds). */
+  value?: string
   /** For `sipx`: `X-MS-Custom-` (default) or `X-`. */
   sipHeaderPrefix?: string
+  teamsPhoneCallerDetails?: TeamsPhoneCallerDetails
+  teamsPhoneSourceDetails?: TeamsPhoneSourceDetails
+  sessionId?: string
+  intent?: string
+  /** Shown in the Teams call notification; at most 48 characters. */
+  callTopic?: string
+  callContext?: string
+  transcriptUrl?: string
+  callSentiment?: string
+  suggestedActions?: string
 }
 
 /** Which events a wait or handler receives; absent fields match everything. */
@@ -610,6 +634,31 @@ export interface EventParseFailure {
 export interface IncomingCallCustomContext {
   sipHeaders: Record<string, string>
   voipHeaders: Record<string, string>
+  /** What the bot or IVR that handed the call on said about it (api-version 2026-03-12). */
+  teamsPhoneCallDetails?: TeamsPhoneCallDetails
+}
+
+/** Why `rejectCall` turns a call down. */
+export declare const enum KnownCallRejectReason {
+  None = 'none',
+  Busy = 'busy',
+  Forbidden = 'forbidden',
+}
+
+/** `mediaStreamingOptions.audioChannelType`. */
+export declare const enum KnownMediaStreamingAudioChannelType {
+  Mixed = 'mixed',
+  Unmixed = 'unmixed',
+}
+
+/** `mediaStreamingOptions.contentType`. */
+export declare const enum KnownMediaStreamingContentType {
+  Audio = 'audio',
+}
+
+/** `transportType` of media streaming and transcription. */
+export declare const enum KnownStreamingTransportType {
+  Websocket = 'websocket',
 }
 
 /** What `listParticipants` resolves with (every page already followed). */
@@ -723,6 +772,10 @@ export interface ResultInformation {
   code?: number
   subCode?: number
   message?: string
+  /** The SIP response behind the result (api-version 2026-03-12). */
+  sipDetails?: SipDiagnosticInfo
+  /** The Q.850 cause behind the result (api-version 2026-03-12). */
+  q850Details?: SipDiagnosticInfo
 }
 
 /** `retryOptions` of the client. */
@@ -733,6 +786,48 @@ export interface RetryOptions {
   retryDelayInMs?: number
   /** Longest single delay (default 60 000 ms). */
   maxRetryDelayInMs?: number
+}
+
+/** A SIP response or Q.850 cause code with its message. */
+export interface SipDiagnosticInfo {
+  code?: number
+  message?: string
+}
+
+/** The call details a Teams Phone agent sees, as `IncomingCall.customContext` carries them. */
+export interface TeamsPhoneCallDetails {
+  /** Always `TeamsPhoneCallDetails`, so the object can go back into a `customCallingContext`. */
+  kind: string
+  teamsPhoneCallerDetails?: TeamsPhoneCallerDetails
+  teamsPhoneSourceDetails?: TeamsPhoneSourceDetails
+  sessionId?: string
+  intent?: string
+  callTopic?: string
+  callContext?: string
+  transcriptUrl?: string
+  callSentiment?: string
+  suggestedActions?: string
+}
+
+/** The original caller of a call handed to a Teams Phone agent. */
+export interface TeamsPhoneCallerDetails {
+  caller: CommunicationIdentifier
+  name: string
+  phoneNumber: string
+  recordId?: string
+  screenPopUrl?: string
+  isAuthenticated?: boolean
+  /** At most 10 entries. */
+  additionalCallerInformation?: Record<string, string>
+}
+
+/** The bot or IVR that passes the call on, with the targets it meant. */
+export interface TeamsPhoneSourceDetails {
+  source: CommunicationIdentifier
+  /** ISO 639, e.g. `en-US`. */
+  language: string
+  status: string
+  intendedTargets?: Record<string, CommunicationIdentifier>
 }
 
 /** Options of `transferCallToParticipant`. */

@@ -14,6 +14,7 @@ mod client;
 mod convert;
 mod errors;
 mod events;
+mod known;
 mod verify;
 
 /// `CALLSTEER_LOG` (see `logging`) is read once, when Node loads the addon.

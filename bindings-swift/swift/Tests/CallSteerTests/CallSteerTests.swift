@@ -79,6 +79,65 @@ final class CallSteerTests: XCTestCase {
         XCTAssertEqual(data.transferTarget?.rawId(), "8:acs:res_carol")
     }
 
+    func testMoveParticipantsBringsTheCallerIntoThisCall() async throws {
+        let ivr = try await connectedCall("8:acs:res_caller")
+        let agent = try await connectedCall("8:acs:res_agent")
+        let moved = try await agent.moveParticipants(
+            targetParticipants: [communicationUserIdentifier(id: "8:acs:res_caller")],
+            fromCall: ivr.callConnectionId(),
+            options: MoveParticipantsOptions(operationContext: "to-agent"))
+        XCTAssertEqual(moved.fromCall(), ivr.callConnectionId())
+        XCTAssertEqual(moved.participants().map { $0.identifier.rawId() }, ["8:acs:res_agent"])
+        let outcome = try await moved.waitForEventProcessor(timeout: .seconds(10))
+        XCTAssertTrue(outcome.succeeded)
+        guard case let .moveParticipantSucceeded(data) = outcome.event else { return XCTFail("got \(outcome.event)") }
+        XCTAssertEqual(data.fromCall, ivr.callConnectionId())
+        XCTAssertEqual(data.participant?.rawId(), "8:acs:res_caller")
+        let roster = try await agent.listParticipants().map { $0.identifier.rawId() }.sorted()
+        XCTAssertEqual(roster, ["8:acs:res_agent", "8:acs:res_caller"])
+        let stranger = try await agent.moveParticipants(
+            targetParticipants: [communicationUserIdentifier(id: "8:acs:res_nobody")], fromCall: ivr.callConnectionId())
+        let failed = try await stranger.waitForEventProcessor(timeout: .seconds(10))
+        XCTAssertFalse(failed.succeeded)
+        guard case .moveParticipantFailed = failed.event else { return XCTFail("got \(failed.event)") }
+    }
+
+    func testTeamsExtensionUserJoinsWithTeamsPhoneCallDetails() async throws {
+        let user = identifierFromRawId(rawId: "8:acs:r_t_u")
+        guard case let .teamsExtensionUser(userId, tenantId, resourceId, cloud, _) = user else { return XCTFail("got \(user)") }
+        XCTAssertEqual([userId, tenantId, resourceId], ["u", "t", "r"])
+        XCTAssertEqual(cloud, .public)
+        XCTAssertEqual(user.kind(), "teamsExtensionUser")
+        let details = TeamsPhoneCallDetails(
+            teamsPhoneCaller: TeamsPhoneCallerDetails(caller: phoneNumberIdentifier(phoneNumber: "+16045550100"),
+                                                      name: "Ada", phoneNumber: "+16045550100"),
+            teamsPhoneSource: TeamsPhoneSourceDetails(source: identifierFromRawId(rawId: "28:orgid:app-1"),
+                                                      language: "en-US", status: "active"),
+            callTopic: "Billing question")
+        let call = try await connectedCall()
+        let added = try await call.addParticipant(
+            participantToAdd: CallInvite(target: user,
+                                         customCallingContext: CustomCallingContext(teamsPhoneCallDetails: details)))
+        let outcome = try await added.waitForEventProcessor(timeout: .seconds(10))
+        XCTAssertTrue(outcome.succeeded)
+        guard case let .addParticipantSucceeded(data) = outcome.event else { return XCTFail("got \(outcome.event)") }
+        XCTAssertEqual(data.participant, user)
+        var tooLong = details
+        tooLong.callTopic = String(repeating: "x", count: 49)
+        do {
+            _ = try await call.addParticipant(
+                participantToAdd: CallInvite(target: user,
+                                             customCallingContext: CustomCallingContext(teamsPhoneCallDetails: tooLong)))
+            XCTFail("a 49-character call topic must be refused")
+        } catch let CallAutomationError.InvalidArgument(field, _) {
+            XCTAssertEqual(field, "customCallingContext.teamsPhoneCallDetails.callTopic")
+        }
+        let body = #"[{"id":"f1","source":"calling/callConnections/c1","type":"Microsoft.Communication.AddParticipantFailed","specversion":"1.0","data":{"callConnectionId":"c1","resultInformation":{"code":486,"subCode":0,"message":"busy","sipDetails":{"code":486,"message":"Busy Here"},"q850Details":{"code":17,"message":"User busy"}}}}]"#
+        guard case let .addParticipantFailed(failed) = try parseEvents(body: body)[0] else { return XCTFail("not AddParticipantFailed") }
+        XCTAssertEqual(failed.resultInformation?.sipDetails, SipDiagnosticInfo(code: 486, message: "Busy Here"))
+        XCTAssertEqual(failed.resultInformation?.q850Details?.code, 17)
+    }
+
     func testHangUpForEveryoneEndsTheCall() async throws {
         let call = try await connectedCall()
         try await call.hangUp(isForEveryone: true)

@@ -82,6 +82,52 @@ class CallSteerTest {
     }
 
     @Test
+    fun `move participants brings the caller into this call`() = runBlocking {
+        val ivr = connectedCall("8:acs:res_caller")
+        val agent = connectedCall("8:acs:res_agent")
+        val moved = agent.moveParticipants(listOf(communicationUserIdentifier("8:acs:res_caller")),
+            ivr.callConnectionId(), MoveParticipantsOptions(operationContext = "to-agent"))
+        assertEquals(ivr.callConnectionId(), moved.fromCall())
+        assertEquals(listOf("8:acs:res_agent"), moved.participants().map { it.identifier.rawId() })
+        val outcome = moved.waitForEventProcessor(10.seconds)
+        assertTrue(outcome.succeeded)
+        val event = outcome.event as CallAutomationEvent.MoveParticipantSucceeded
+        assertEquals(ivr.callConnectionId(), event.data.fromCall)
+        assertEquals("8:acs:res_caller", event.data.participant?.rawId())
+        assertEquals(listOf("8:acs:res_agent", "8:acs:res_caller"), agent.listParticipants().map { it.identifier.rawId() }.sorted())
+        val stranger = agent.moveParticipants(listOf(communicationUserIdentifier("8:acs:res_nobody")), ivr.callConnectionId())
+        val failed = stranger.waitForEventProcessor(10.seconds)
+        assertFalse(failed.succeeded)
+        assertTrue(failed.event is CallAutomationEvent.MoveParticipantFailed)
+    }
+
+    @Test
+    fun `a Teams extension user joins with Teams Phone call details`() = runBlocking {
+        val user = identifierFromRawId("8:acs:r_t_u")
+        val extension = user as CommunicationIdentifier.TeamsExtensionUser
+        assertEquals(listOf("u", "t", "r"), listOf(extension.userId, extension.tenantId, extension.resourceId))
+        assertEquals("teamsExtensionUser", user.kind())
+        val details = TeamsPhoneCallDetails(
+            teamsPhoneCaller = TeamsPhoneCallerDetails(phoneNumberIdentifier("+16045550100"), "Ada", "+16045550100"),
+            teamsPhoneSource = TeamsPhoneSourceDetails(identifierFromRawId("28:orgid:app-1"), "en-US", "active"),
+            callTopic = "Billing question")
+        val call = connectedCall()
+        val added = call.addParticipant(CallInvite(user, customCallingContext = CustomCallingContext(teamsPhoneCallDetails = details)))
+        val outcome = added.waitForEventProcessor(10.seconds)
+        assertTrue(outcome.succeeded)
+        assertEquals(user, (outcome.event as CallAutomationEvent.AddParticipantSucceeded).data.participant)
+        val tooLong = details.copy(callTopic = "x".repeat(49))
+        val refused = assertThrows<CallAutomationException.InvalidArgument> {
+            runBlocking { call.addParticipant(CallInvite(user, customCallingContext = CustomCallingContext(teamsPhoneCallDetails = tooLong))) }
+        }
+        assertEquals("customCallingContext.teamsPhoneCallDetails.callTopic", refused.field)
+        val body = """[{"id":"f1","source":"calling/callConnections/c1","type":"Microsoft.Communication.AddParticipantFailed","specversion":"1.0","data":{"callConnectionId":"c1","resultInformation":{"code":486,"subCode":0,"message":"busy","sipDetails":{"code":486,"message":"Busy Here"},"q850Details":{"code":17,"message":"User busy"}}}}]"""
+        val failed = parseEvents(body)[0] as CallAutomationEvent.AddParticipantFailed
+        assertEquals(SipDiagnosticInfo(486, "Busy Here"), failed.data.resultInformation?.sipDetails)
+        assertEquals(17, failed.data.resultInformation?.q850Details?.code)
+    }
+
+    @Test
     fun `hang up for everyone ends the call`() = runBlocking {
         val call = connectedCall()
         call.hangUp(true)
