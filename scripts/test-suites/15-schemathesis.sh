@@ -1,5 +1,6 @@
 # Sourced by scripts/test-all.sh: spec-driven tests of the emulator (tests/schemathesis): a
-# bounded schemathesis run against a fresh emulator, every request HMAC-signed.
+# bounded schemathesis run per api-version (2025-05-15, 2026-03-12), each against a fresh
+# emulator, every request HMAC-signed; one summary line summed over the versions.
 
 count_schemathesis() { # reads `schemathesis: N operations passed, M failed`
   local log=$1 line p f

@@ -7,7 +7,11 @@
   (play, recognize, transcription, DTMF, hold, media streaming) or recording; those paths are
   dropped (see README.md).
 - Drops `x-ms-examples` (references to autorest example files, not read by schemathesis).
-- Serves plain http on the emulator's host (the spec says https on a parameterized host).
+- Serves plain http on the emulator's host (the spec says https on a parameterized host, and
+  2026-03-12 also names a `host`).
+
+Usage: build_spec.py VERSION (a folder of spec/callautomation/, e.g. 2025-05-15 or 2026-03-12);
+writes build/VERSION/callautomation.json and prints its path.
 """
 
 import json
@@ -22,7 +26,7 @@ STEERING = re.compile(
     r"|/\{callConnectionId\}"
     r"|/\{callConnectionId\}:(terminate|transferToParticipant)"
     r"|/\{callConnectionId\}/participants"
-    r"|/\{callConnectionId\}/participants:(add|remove|mute|cancelAddParticipant)"
+    r"|/\{callConnectionId\}/participants:(add|remove|mute|cancelAddParticipant|moveHere)"
     r"|/\{callConnectionId\}/participants/\{participantRawId\}"
     r")$"
 )
@@ -72,12 +76,15 @@ def common_version(node):
     return found.pop()
 
 
-def main(spec_root, out_dir, version="2025-05-15"):
+def main(spec_root, out_dir, version):
     ref = os.path.join(spec_root, "callautomation")
     with open(
         os.path.join(ref, version, "communicationservicescallautomation.json")
     ) as f:
         spec = json.load(f)
+    # hooks.py sends the spec's info.version as api-version: it must be the folder's version.
+    if spec.get("info", {}).get("version") != version:
+        sys.exit(f"spec {version} says info.version {spec.get('info', {}).get('version')!r}")
     common_dir = os.path.join(ref, "common", common_version(spec))
     with open(os.path.join(common_dir, "common.json")) as f:
         common = json.load(f)
@@ -98,6 +105,15 @@ def main(spec_root, out_dir, version="2025-05-15"):
     spec["paths"] = {p: ops for p, ops in spec["paths"].items() if STEERING.match(p)}
     spec["schemes"] = ["http"]
     spec.pop("x-ms-parameterized-host", None)
+    spec.pop("host", None)
+    count = sum(
+        1
+        for ops in spec["paths"].values()
+        for method in ops
+        if method in ("get", "put", "post", "delete", "patch", "head", "options")
+    )
+    print(f"build_spec: {version}: {count} operations kept", file=sys.stderr)
+    out_dir = os.path.join(out_dir, version)
     os.makedirs(out_dir, exist_ok=True)
     out = os.path.join(out_dir, "callautomation.json")
     with open(out, "w") as f:
@@ -106,4 +122,6 @@ def main(spec_root, out_dir, version="2025-05-15"):
 
 
 if __name__ == "__main__":
-    main(os.path.join(HERE, "..", "..", "spec"), os.path.join(HERE, "build"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: build_spec.py VERSION")
+    main(os.path.join(HERE, "..", "..", "spec"), os.path.join(HERE, "build"), sys.argv[1])

@@ -6,20 +6,28 @@ emulator's HMAC scheme exactly as callsteer's core signs it (core/src/auth.rs):
 
 The signature is computed on the prepared request (final URL, body bytes), so what is signed is
 exactly what is sent. The key comes from CALLSTEER_ACCESS_KEY.
+
+Each schemathesis run tests one api-version's spec (run.sh runs one per version, with
+CALLSTEER_API_VERSION set to it); every request carries `api-version=<that version>`, and the
+versions actually sent are written to CALLSTEER_API_VERSIONS_SENT (run.sh checks them).
 """
 
+import atexit
 import base64
+import collections
 import hashlib
 import hmac
+import json
 import os
+import re
 import zlib
 from email.utils import formatdate
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 import schemathesis
 
-API_VERSION = "2025-05-15"
+API_VERSION = os.environ["CALLSTEER_API_VERSION"]
 KEY = base64.b64decode(os.environ["CALLSTEER_ACCESS_KEY"])
 
 
@@ -44,24 +52,54 @@ def sign(request: requests.PreparedRequest) -> None:
 
 
 _send = requests.Session.send
+# api-version values of every /calling request sent (None: no api-version), for run.sh's check.
+SENT = collections.Counter()
+SENT_PATH = os.environ.get("CALLSTEER_API_VERSIONS_SENT")
 
 
 def _signed_send(self, request, **kwargs):
-    if urlsplit(request.url).path.startswith("/calling/"):
-        sign(request)
-    return _send(self, request, **kwargs)
+    url = urlsplit(request.url)
+    if not url.path.startswith("/calling/"):
+        return _send(self, request, **kwargs)
+    versions = parse_qs(url.query, keep_blank_values=True).get("api-version", [None])
+    SENT[",".join(v for v in versions if v is not None) or None] += 1
+    sign(request)
+    response = _send(self, request, **kwargs)
+    if response.status_code == 404:
+        _replace_ended(response)
+    return response
+
+
+@atexit.register
+def _write_sent():
+    if SENT_PATH:
+        with open(SENT_PATH, "w") as f:
+            json.dump({str(k): v for k, v in SENT.items()}, f)
 
 
 requests.Session.send = _signed_send
 
 
+def _spec_version(ctx):
+    """The api-version of the spec under test (its info.version; build_spec.py checks it is the
+    folder's), checked against CALLSTEER_API_VERSION."""
+    if ctx is None or ctx.operation is None:
+        return API_VERSION
+    version = ctx.operation.schema.raw_schema["info"]["version"]
+    if version != API_VERSION:
+        raise RuntimeError(f"spec is {version} but CALLSTEER_API_VERSION is {API_VERSION}")
+    return version
+
+
 @schemathesis.hook
-def map_query(ctx, query):
-    # The api-version parameter is a free string in the spec; the emulator (like the service)
-    # answers 400 to unknown versions. Pin it so generated cases reach validation.
-    query = dict(query or {})
-    query["api-version"] = API_VERSION
-    return query
+def map_case(ctx, case):
+    # The api-version parameter is a free string in the spec (`ApiVersionParameter`: type
+    # string, no enum); the emulator (like the service) answers 400 to unknown versions. Pin it
+    # to the version of the spec under test so generated cases reach validation. A case hook
+    # (not map_query): schemathesis applies map_query only to the fuzzing phase, map_case to
+    # every phase (coverage included).
+    case.query = {**(case.query or {}), "api-version": _spec_version(ctx)}
+    return case
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,33 +110,63 @@ def map_query(ctx, query):
 
 BASE = os.environ.get("CALLSTEER_EMULATOR_URL")
 USERS = [f"8:acs:schemathesis-{i}" for i in range(8)]
+CALLBACK = "http://127.0.0.1:9/callbacks"
 
 
 def _pick(value, choices):
     return choices[zlib.crc32(repr(value).encode()) % len(choices)]
 
 
+def _create_call(session, user):
+    response = session.post(
+        f"{BASE}/calling/callConnections?api-version={API_VERSION}",
+        json={"targets": [{"rawId": user}], "callbackUri": CALLBACK},
+        timeout=10,
+    )
+    return response.json()["callConnectionId"] if response.status_code == 201 else None
+
+
 def _live_calls(count=24):
+    """Creates `count` calls; returns {call connection id: the user it called}."""
     if not BASE:
-        return []
+        return {}
     session = requests.Session()
-    calls = []
+    calls = {}
     for i in range(count):
-        body = {
-            "targets": [{"rawId": USERS[i % len(USERS)]}],
-            "callbackUri": "http://127.0.0.1:9/callbacks",
-        }
-        response = session.post(
-            f"{BASE}/calling/callConnections?api-version={API_VERSION}",
-            json=body,
-            timeout=10,
-        )
-        if response.status_code == 201:
-            calls.append(response.json()["callConnectionId"])
+        user = USERS[i % len(USERS)]
+        call = _create_call(session, user)
+        if call:
+            calls[call] = user
     return calls
 
 
-CALLS = _live_calls()
+CALL_USERS = _live_calls()
+CALLS = list(CALL_USERS)
+ENDED = re.compile(r"^Call connection `([^`]*)` was not found\.$")
+
+
+def _replace_ended(response):
+    """The pool's calls end as the run goes (hang up, terminate, a move that empties the source
+    call, …): one the emulator answers 404 for takes a new call's place in the pool, so later
+    cases still reach a live call."""
+    try:
+        m = ENDED.match(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return
+    ended = m and m.group(1)
+    if ended not in CALL_USERS:
+        return
+    user = CALL_USERS.pop(ended)
+    call = _create_call(requests.Session(), user)
+    if call:
+        CALLS[CALLS.index(ended)] = call
+        CALL_USERS[call] = user
+    else:
+        CALLS.remove(ended)
+
+
+def _identifier(user):
+    return {"rawId": user, "communicationUser": {"id": user}}
 
 
 def _fix(node, depth=0):
@@ -108,11 +176,18 @@ def _fix(node, depth=0):
         keys = ("rawId", "communicationUser", "phoneNumber", "kind")
         is_identifier = any(k in node for k in keys)
         if is_identifier and zlib.crc32(repr(node).encode()) % 4 != 0:
-            user = _pick(node, USERS)
-            return {"rawId": user, "communicationUser": {"id": user}}
+            return _identifier(_pick(node, USERS))
         fixed = {k: _fix(v, depth + 1) for k, v in node.items()}
-        if "callbackUri" in fixed and zlib.crc32(repr(node).encode()) % 4 != 0:
-            fixed["callbackUri"] = "http://127.0.0.1:9/callbacks"
+        for key in ("callbackUri", "operationCallbackUri"):
+            if key in fixed and zlib.crc32(repr((key, node)).encode()) % 4 != 0:
+                fixed[key] = CALLBACK
+        # participants:moveHere (2026-03-12): the source call, and a participant in it.
+        if CALLS and "fromCall" in fixed and zlib.crc32(repr(node).encode()) % 4 != 0:
+            source = _pick(("fromCall", node), CALLS)
+            fixed["fromCall"] = source
+            targets = fixed.get("targetParticipants")
+            if isinstance(targets, list) and targets and zlib.crc32(repr(targets).encode()) % 2:
+                fixed["targetParticipants"] = [_identifier(CALL_USERS[source])] + targets[1:]
         return fixed
     if isinstance(node, list):
         return [_fix(v, depth + 1) for v in node]
