@@ -13,10 +13,11 @@ use callsteer::{
     TransferCallToParticipantOptions,
 };
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyType};
 
-use crate::client::PyCallConnectionProperties;
+use crate::client::{ClientState, PyCallConnectionProperties};
 use crate::convert::{self, PyCallParticipant};
-use crate::events::PyOperationOutcome;
+use crate::events::{PyEventProcessor, PyOperationOutcome};
 use crate::runtime::{run_async, run_sync};
 
 type Fut<T> = Pin<Box<dyn Future<Output = callsteer::Result<T>> + Send>>;
@@ -524,6 +525,49 @@ macro_rules! connection_class {
 
         #[pymethods]
         impl $ty {
+            /// A client for one call connection, as the official SDK builds it directly: the
+            /// same `credential` and keywords as `CallAutomationClient`. Results wait on
+            /// `event_processor`, which the app feeds.
+            #[new]
+            #[pyo3(signature = (endpoint, credential, call_connection_id, *, api_version = None, **kwargs))]
+            fn new_direct(
+                py: Python<'_>,
+                endpoint: &str,
+                credential: &Bound<'_, PyAny>,
+                call_connection_id: &str,
+                api_version: Option<String>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Self> {
+                let state = ClientState::new(py, endpoint, credential, api_version, None, kwargs)?;
+                state.connection(py, call_connection_id).map(Self::new)
+            }
+
+            /// `endpoint=https://…/;accesskey=…` and the call connection's id.
+            #[classmethod]
+            #[pyo3(signature = (conn_str, call_connection_id, *, api_version = None, **kwargs))]
+            fn from_connection_string(
+                _cls: &Bound<'_, PyType>,
+                py: Python<'_>,
+                conn_str: &str,
+                call_connection_id: &str,
+                api_version: Option<String>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Self> {
+                let state =
+                    ClientState::from_connection_string(py, conn_str, api_version, None, kwargs)?;
+                state.connection(py, call_connection_id).map(Self::new)
+            }
+
+            /// The processor this connection's results wait on: the client's, or for a
+            /// connection built on its own, its own (feed it the callback bodies).
+            #[getter]
+            fn event_processor(&self) -> PyEventProcessor {
+                PyEventProcessor {
+                    inner: self.inner.event_processor().clone(),
+                    is_async: $is_async,
+                }
+            }
+
             #[getter]
             fn call_connection_id(&self) -> String {
                 self.inner.call_connection_id().to_string()

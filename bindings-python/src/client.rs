@@ -320,6 +320,17 @@ impl ClientState {
     fn api_version(&self) -> String {
         self.client.options().api_version.clone()
     }
+
+    /// The connection client of `call_connection_id` on this client (no request is sent).
+    pub fn connection(
+        &self,
+        py: Python<'_>,
+        call_connection_id: &str,
+    ) -> PyResult<callsteer::CallConnection> {
+        self.client
+            .get_call_connection(call_connection_id)
+            .map_err(|e| errors::to_py(py, e))
+    }
 }
 
 type ConnFuture = Pin<Box<dyn Future<Output = callsteer::Result<CallConnectionResult>> + Send>>;

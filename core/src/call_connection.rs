@@ -56,6 +56,14 @@ pub struct CallConnection {
     call_connection_id: String,
 }
 
+impl CallConnection {
+    /// The processor this connection's results wait on (its client's): feed it the callback
+    /// bodies when the connection was made on its own, without keeping the client.
+    pub fn event_processor(&self) -> &crate::events::EventProcessor {
+        self.client.event_processor()
+    }
+}
+
 /// Result of `transfer_call_to_participant`.
 #[derive(Debug, Clone)]
 pub struct TransferCallResult {

@@ -262,7 +262,14 @@ impl CallAutomationClient {
         let teams_app_source = match &options.teams_app_source {
             Some(id @ CommunicationIdentifier::MicrosoftTeamsApp { .. }) => {
                 validate::identifier("teamsAppSource", id)?;
-                id.to_model().microsoft_teams_app
+                // `cloud` defaults to public on the service; both official SDKs send `{appId}`
+                // alone, so a public app goes out byte for byte as theirs does.
+                id.to_model().microsoft_teams_app.map(|mut app| {
+                    if app.cloud == Some(crate::CommunicationCloud::Public) {
+                        app.cloud = None;
+                    }
+                    app
+                })
             }
             Some(_) => {
                 return Err(Error::invalid(

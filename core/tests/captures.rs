@@ -112,8 +112,13 @@ fn js_sdk_capture_signatures_match_byte_for_byte() {
     );
 }
 
-/// Plays every captured step with our client and returns what the server received.
+/// Plays every captured step with our client and returns what the server received; with
+/// `newer`, also the steps the 2026-03-12 captures add (move, Teams).
 async fn play_capture_steps(options: ClientOptions) -> Vec<common::Recorded> {
+    play_steps(options, false).await
+}
+
+async fn play_steps(options: ClientOptions, newer: bool) -> Vec<common::Recorded> {
     let server = Recorder::start(service_like).await;
     let client = CallAutomationClient::from_connection_string_with_options(
         &server.connection_string(),
@@ -267,7 +272,214 @@ async fn play_capture_steps(options: ClientOptions) -> Vec<common::Recorded> {
     call.get_call_properties().await.unwrap();
     call.hang_up(false).await.unwrap();
     call.hang_up(true).await.unwrap();
+    if newer {
+        play_2026_steps(&client, &call, events).await;
+    }
     server.take()
+}
+
+/// Steps 18-22 of the 2026-03-12 captures (spec/captures/capture_python.py).
+async fn play_2026_steps(client: &CallAutomationClient, call: &CallConnection, events: &str) {
+    let user2 = CommunicationIdentifier::communication_user("8:acs:user2");
+    call.move_participants(
+        vec![user2.clone()],
+        "call-2",
+        MoveParticipantsOptions {
+            operation_context: Some("move-ctx".into()),
+            operation_callback_url: Some("https://app.example/op".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    call.add_participant(
+        CommunicationIdentifier::teams_extension_user("u", "t", "r").into(),
+        AddParticipantOptions {
+            operation_context: Some("ext".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut caller = TeamsPhoneCallerDetails::new(
+        CommunicationIdentifier::phone_number("+16045550100"),
+        "Ada",
+        "+16045550100",
+    );
+    caller.record_id = Some("rec-1".into());
+    caller.is_authenticated = Some(true);
+    caller
+        .additional_caller_information
+        .insert("tier".into(), "gold".into());
+    let mut source = TeamsPhoneSourceDetails::new(
+        CommunicationIdentifier::teams_app("app-1"),
+        "en-US",
+        "active",
+    );
+    source
+        .intended_targets
+        .insert("agent".into(), CommunicationIdentifier::teams_user("u2"));
+    let details = TeamsPhoneCallDetails {
+        teams_phone_caller: Some(caller),
+        teams_phone_source: Some(source),
+        session_id: Some("s-1".into()),
+        intent: Some("billing".into()),
+        call_topic: Some("Billing question".into()),
+        call_context: Some("asked about invoice".into()),
+        transcript_url: Some("https://app.example/t/1".into()),
+        call_sentiment: Some("neutral".into()),
+        suggested_actions: Some("refund".into()),
+    };
+    let mut context = CustomCallingContext::new();
+    context.add_voip("k", "v");
+    context.teams_phone_call_details = Some(details);
+    let mut invite = CallInvite::new(CommunicationIdentifier::teams_user("u1"));
+    invite.custom_calling_context = context.clone();
+    call.add_participant(invite, Default::default())
+        .await
+        .unwrap();
+    call.transfer_call_to_participant(
+        &CommunicationIdentifier::teams_user("u1"),
+        TransferCallToParticipantOptions {
+            operation_context: Some("tr-teams".into()),
+            custom_calling_context: context,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    client
+        .create_call(
+            CallInvite::new(user2),
+            events,
+            CreateCallOptions {
+                teams_app_source: Some(CommunicationIdentifier::teams_app("app-1")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// The Python SDK spells the cloud enum `PUBLIC`; the spec (and the service, and the JS SDK)
+/// say `public`.
+fn lower_clouds(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if key == "cloud" => *s = s.to_ascii_lowercase(),
+                    other => lower_clouds(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(lower_clouds),
+        _ => {}
+    }
+}
+
+/// The JS SDK adds what the service does not need: `kind` on identifiers, `isAnonymous: false`
+/// on phone numbers, empty header maps, and an operation context of its own making.
+fn strip_js_extras(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("rawId") {
+                map.remove("kind");
+            }
+            // A phone number model (`{value, isAnonymous}`), nested or as a caller id.
+            if map.contains_key("value") && map.get("isAnonymous") == Some(&Value::Bool(false)) {
+                map.remove("isAnonymous");
+            }
+            for key in ["voipHeaders", "sipHeaders"] {
+                if map
+                    .get(key)
+                    .is_some_and(|h| h.as_object().is_some_and(|h| h.is_empty()))
+                {
+                    map.remove(key);
+                }
+            }
+            map.values_mut().for_each(strip_js_extras);
+            if map
+                .get("customCallingContext")
+                .is_some_and(|c| c.as_object().is_some_and(|c| c.is_empty()))
+            {
+                map.remove("customCallingContext");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_js_extras),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_request_equals_the_python_sdk_capture_at_2026_03_12() {
+    let capture = reference("captures/official-python-sdk-1.6.0-requests-2026-03-12.json");
+    let expected = capture["requests"].as_array().unwrap();
+    let sent = play_steps(Default::default(), true).await;
+    assert_eq!(sent.len(), expected.len());
+    assert_eq!(expected.len(), 22);
+    for (ours, theirs) in sent.iter().zip(expected) {
+        let what = format!("{} {}", theirs["method"], theirs["path"]);
+        assert_eq!(ours.method, theirs["method"].as_str().unwrap(), "{what}");
+        assert_eq!(
+            ours.path_and_query,
+            theirs["path"].as_str().unwrap(),
+            "{what}"
+        );
+        let our_body = if ours.body.is_empty() {
+            Value::Null
+        } else {
+            ours.json()
+        };
+        let mut their_body = theirs["body"].clone();
+        lower_clouds(&mut their_body);
+        assert_eq!(our_body, their_body, "{what}");
+        let theirs_rep = theirs["headers"].get("Repeatability-Request-ID").is_some();
+        assert_eq!(
+            ours.header("repeatability-request-id").is_some(),
+            theirs_rep,
+            "{what}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_request_equals_the_js_sdk_capture_at_2026_03_12_but_for_its_extras() {
+    let capture = reference("captures/official-js-sdk-1.6.0-requests-2026-03-12.json");
+    let expected = capture["requests"].as_array().unwrap();
+    let sent = play_steps(Default::default(), true).await;
+    assert_eq!(sent.len(), expected.len());
+    for (ours, theirs) in sent.iter().zip(expected) {
+        let what = format!("{} {}", theirs["method"], theirs["path"]);
+        assert_eq!(ours.method, theirs["method"].as_str().unwrap(), "{what}");
+        assert_eq!(
+            ours.path_and_query,
+            theirs["path"].as_str().unwrap(),
+            "{what}"
+        );
+        let our_body = if ours.body.is_empty() {
+            Value::Null
+        } else {
+            ours.json()
+        };
+        let mut their_body = theirs["body"].clone();
+        strip_js_extras(&mut their_body);
+        if let (Some(theirs_ctx), None) = (
+            their_body.get("operationContext").and_then(Value::as_str),
+            our_body.get("operationContext"),
+        ) {
+            // JS makes up a UUID context where the app gave none; callsteer does not (ClientOptions::generate_operation_context).
+            assert!(
+                uuid::Uuid::parse_str(theirs_ctx).is_ok(),
+                "{what}: {theirs_ctx}"
+            );
+            their_body
+                .as_object_mut()
+                .unwrap()
+                .remove("operationContext");
+        }
+        assert_eq!(our_body, their_body, "{what}");
+    }
 }
 
 #[tokio::test]

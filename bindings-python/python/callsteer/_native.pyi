@@ -504,6 +504,42 @@ _Locator: TypeAlias = Union[ServerCallLocator, GroupCallLocator, RoomCallLocator
 _Credential: TypeAlias = Any  # AzureKeyCredential-like (`.key`), a key str, or a TokenCredential
 
 class CallConnectionClient:
+    def __init__(
+        self,
+        endpoint: str,
+        credential: _Credential,
+        call_connection_id: str,
+        *,
+        api_version: Optional[str] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
+    ) -> None: ...
+    @classmethod
+    def from_connection_string(
+        cls,
+        conn_str: str,
+        call_connection_id: str,
+        *,
+        api_version: Optional[str] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
+    ) -> CallConnectionClient: ...
+    @property
+    def event_processor(self) -> EventProcessor: ...
     @property
     def call_connection_id(self) -> str: ...
     def get_call_properties(self) -> CallConnectionProperties: ...
@@ -576,6 +612,42 @@ class CallConnectionClient:
     ) -> bool: ...
 
 class AsyncCallConnectionClient:
+    def __init__(
+        self,
+        endpoint: str,
+        credential: _Credential,
+        call_connection_id: str,
+        *,
+        api_version: Optional[str] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
+    ) -> None: ...
+    @classmethod
+    def from_connection_string(
+        cls,
+        conn_str: str,
+        call_connection_id: str,
+        *,
+        api_version: Optional[str] = None,
+        retry_total: Optional[int] = None,
+        retry_backoff_factor: Optional[float] = None,
+        retry_backoff_max: Optional[float] = None,
+        timeout: Optional[float] = None,
+        attempt_timeout: Optional[float] = None,
+        user_agent: Optional[str] = None,
+        generate_operation_context: Optional[bool] = None,
+        event_bus_url: Optional[str] = None,
+        allow_insecure_connection: Optional[bool] = None,
+    ) -> AsyncCallConnectionClient: ...
+    @property
+    def event_processor(self) -> _AsyncEventProcessor: ...
     @property
     def call_connection_id(self) -> str: ...
     async def get_call_properties(self) -> _AsyncCallConnectionProperties: ...

@@ -62,6 +62,12 @@ extension CancelAddParticipantOperationResult {
     }
 }
 
+extension MoveParticipantsResult {
+    public func waitForEventProcessor(timeout: Duration) async throws -> OperationOutcome {
+        try await withCancellationHandle { try await self.waitForEventProcessor(timeoutMs: milliseconds(timeout), cancel: $0) }
+    }
+}
+
 extension EventProcessor {
     /// The first event that passes `filter`; throws `CancellationError` if the task is cancelled.
     public func waitForEvent(_ filter: EventFilter = EventFilter(), timeout: Duration) async throws -> CallAutomationEvent {

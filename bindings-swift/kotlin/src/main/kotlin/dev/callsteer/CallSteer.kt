@@ -24,5 +24,8 @@ suspend fun RemoveParticipantResult.waitForEventProcessor(timeout: Duration): Op
 suspend fun CancelAddParticipantOperationResult.waitForEventProcessor(timeout: Duration): OperationOutcome =
     waitForEventProcessor(timeout.inWholeMilliseconds)
 
+suspend fun MoveParticipantsResult.waitForEventProcessor(timeout: Duration): OperationOutcome =
+    waitForEventProcessor(timeout.inWholeMilliseconds)
+
 suspend fun EventProcessor.waitForEvent(filter: EventFilter = EventFilter(), timeout: Duration): CallAutomationEvent =
     waitForEvent(filter, timeout.inWholeMilliseconds)
