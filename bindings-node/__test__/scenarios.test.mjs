@@ -156,6 +156,20 @@ class Runner {
         })
         return [{ operationContext: r.operationContext }, args.call]
       }
+      case 'moveParticipants': {
+        const r = await call().moveParticipants((args.targets ?? []).map(id), args.fromCall, {
+          operationContext,
+          operationCallbackUrl: this.opCallback(args),
+        })
+        return [
+          {
+            operationContext: r.operationContext,
+            fromCall: r.fromCall,
+            participants: r.participants.map((p) => p.identifier.rawId),
+          },
+          args.call,
+        ]
+      }
       case 'muteParticipant': {
         const r = await call().muteParticipant(id(args.target ?? ''), { operationContext })
         return [{ operationContext: r.operationContext }, args.call]

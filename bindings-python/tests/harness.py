@@ -420,6 +420,15 @@ class ScenarioRunner:
             kwargs = {"operation_context": ctx, "operation_callback_url": self.op_callback(args)}
             ret = lambda r: {"operationContext": r.operation_context}
             return (call, "remove_participant", (target,), kwargs, ret, call)
+        if action == "moveParticipants":
+            targets = [ident(t) for t in args["targets"]]
+            kwargs = {"operation_context": ctx, "operation_callback_url": self.op_callback(args)}
+            ret = lambda r: {
+                "operationContext": r.operation_context,
+                "fromCall": r.from_call,
+                "participants": [p.identifier.raw_id for p in r.participants],
+            }
+            return (call, "move_participants", (targets, args["fromCall"]), kwargs, ret, call)
         if action == "muteParticipant":
             ret = lambda r: {"operationContext": r.operation_context}
             return (call, "mute_participant", (target,), {"operation_context": ctx}, ret, call)

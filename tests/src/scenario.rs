@@ -319,6 +319,35 @@ impl Runner {
                     .await?;
                 (json!({ "operationContext": r.operation_context }), call_id)
             }
+            "moveParticipants" => {
+                let targets = args["targets"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).map(id).collect())
+                    .unwrap_or_default();
+                let options = MoveParticipantsOptions {
+                    operation_context: ctx,
+                    operation_callback_url: self.callback_for(args),
+                    ..Default::default()
+                };
+                let from_call = s(args, "fromCall").unwrap_or_default();
+                let r = self
+                    .call(args)?
+                    .move_participants(targets, &from_call, options)
+                    .await?;
+                let participants: Vec<String> = r
+                    .participants
+                    .iter()
+                    .map(|p| p.identifier.raw_id())
+                    .collect();
+                (
+                    json!({
+                        "operationContext": r.operation_context,
+                        "fromCall": r.from_call,
+                        "participants": participants,
+                    }),
+                    call_id,
+                )
+            }
             "muteParticipant" => {
                 let options = MuteParticipantOptions {
                     operation_context: ctx,

@@ -158,6 +158,13 @@ final class ScenarioRunner {
                 participantToRemove: target(),
                 options: RemoveParticipantOptions(operationContext: ctx, operationCallbackUrl: opCallback(args)))
             return (["operationContext": opt(r.operationContext())], callId)
+        case "moveParticipants":
+            let targets = (args["targets"] as? [String] ?? []).map(id)
+            let r = try await call(args).moveParticipants(
+                targetParticipants: targets, fromCall: s("fromCall") ?? "",
+                options: MoveParticipantsOptions(operationContext: ctx, operationCallbackUrl: opCallback(args)))
+            return (["operationContext": opt(r.operationContext()), "fromCall": opt(r.fromCall()),
+                     "participants": r.participants().map { $0.identifier.rawId() }], callId)
         case "muteParticipant":
             let r = try await call(args).muteParticipant(targetParticipant: target(), options: MuteParticipantOptions(operationContext: ctx))
             return (["operationContext": opt(r.operationContext)], callId)

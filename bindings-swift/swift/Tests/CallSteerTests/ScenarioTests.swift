@@ -22,6 +22,7 @@ final class ScenarioTests: XCTestCase {
         "create-call-failure.json",
         "group-call-phone-and-user.json",
         "hang-up-vs-terminate.json",
+        "move-participants.json",
         "mute-participant.json",
         "redirect-to-number.json",
         "redirect-to-user.json",
@@ -56,6 +57,7 @@ final class ScenarioTests: XCTestCase {
     func testCreateCallFailure() async throws { try await runScenario("create-call-failure.json") }
     func testGroupCallPhoneAndUser() async throws { try await runScenario("group-call-phone-and-user.json") }
     func testHangUpVsTerminate() async throws { try await runScenario("hang-up-vs-terminate.json") }
+    func testMoveParticipants() async throws { try await runScenario("move-participants.json") }
     func testMuteParticipant() async throws { try await runScenario("mute-participant.json") }
     func testRedirectToNumber() async throws { try await runScenario("redirect-to-number.json") }
     func testRedirectToUser() async throws { try await runScenario("redirect-to-user.json") }

@@ -118,6 +118,13 @@ class ScenarioRunner(file: File) : AutoCloseable {
                 val r = call().removeParticipant(target(), RemoveParticipantOptions(operationContext = ctx, operationCallbackUrl = op))
                 ctxJson("operationContext" to r.operationContext()) to callId
             }
+            "moveParticipants" -> {
+                val targets = args.getJSONArray("targets").let { a -> (0 until a.length()).map { id(a.getString(it)) } }
+                val r = call().moveParticipants(targets, s("fromCall") ?: "",
+                    MoveParticipantsOptions(operationContext = ctx, operationCallbackUrl = op))
+                ctxJson("operationContext" to r.operationContext(), "fromCall" to r.fromCall())
+                    .put("participants", JSONArray(r.participants().map { it.identifier.rawId() })) to callId
+            }
             "muteParticipant" -> {
                 val r = call().muteParticipant(target(), MuteParticipantOptions(operationContext = ctx))
                 ctxJson("operationContext" to r.operationContext) to callId
