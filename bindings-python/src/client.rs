@@ -345,6 +345,8 @@ fn prep_create_call(
     source_display_name: Option<String>,
     operation_context: Option<String>,
     cognitive_services_endpoint: Option<String>,
+    media_streaming: Option<&Bound<'_, PyAny>>,
+    transcription: Option<&Bound<'_, PyAny>>,
     teams_app_source: Option<&Bound<'_, PyAny>>,
     group: bool,
 ) -> PyResult<ConnFuture> {
@@ -363,6 +365,8 @@ fn prep_create_call(
         teams_app_source,
         operation_context,
         cognitive_services_endpoint,
+        media_streaming: convert::media_streaming(py, media_streaming)?,
+        transcription: convert::transcription(py, transcription)?,
         ..Default::default()
     };
     Ok(match targets {
@@ -400,12 +404,16 @@ fn prep_connect_call(
     room_id: Option<String>,
     operation_context: Option<String>,
     cognitive_services_endpoint: Option<String>,
+    media_streaming: Option<&Bound<'_, PyAny>>,
+    transcription: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ConnFuture> {
     let locator = convert::call_locator(py, call_locator, server_call_id, group_call_id, room_id)?;
     let client = state.client.clone();
     let options = ConnectCallOptions {
         operation_context,
         cognitive_services_endpoint,
+        media_streaming: convert::media_streaming(py, media_streaming)?,
+        transcription: convert::transcription(py, transcription)?,
         ..Default::default()
     };
     Ok(Box::pin(async move {
@@ -414,23 +422,28 @@ fn prep_connect_call(
 }
 
 fn prep_answer_call(
+    py: Python<'_>,
     state: &Arc<ClientState>,
     incoming_call_context: String,
     callback_url: String,
     operation_context: Option<String>,
     cognitive_services_endpoint: Option<String>,
-) -> ConnFuture {
+    media_streaming: Option<&Bound<'_, PyAny>>,
+    transcription: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ConnFuture> {
     let client = state.client.clone();
     let options = AnswerCallOptions {
         operation_context,
         cognitive_services_endpoint,
+        media_streaming: convert::media_streaming(py, media_streaming)?,
+        transcription: convert::transcription(py, transcription)?,
         ..Default::default()
     };
-    Box::pin(async move {
+    Ok(Box::pin(async move {
         client
             .answer_call(&incoming_call_context, &callback_url, options)
             .await
-    })
+    }))
 }
 
 type UnitFuture = Pin<Box<dyn Future<Output = callsteer::Result<()>> + Send>>;
@@ -571,13 +584,38 @@ impl PyCallConnectionProperties {
     fn answered_for<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         convert::opt_any(py, self.props.answered_for.as_ref())
     }
+    /// The call's media streaming (`id`, `state`, `subscribed_content_types`), when
+    /// `media_streaming` options set it up.
     #[getter]
-    fn media_streaming_subscription(&self) -> Option<bool> {
-        None
+    fn media_streaming_subscription<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(m) = &self.props.media_streaming_subscription else {
+            return Ok(None);
+        };
+        let kw = PyDict::new(py);
+        kw.set_item("id", &m.id)?;
+        kw.set_item("state", &m.state)?;
+        kw.set_item("subscribed_content_types", &m.subscribed_content_types)?;
+        convert::model_instance(py, "MediaStreamingSubscription", &kw).map(Some)
     }
+    /// The call's transcription (`id`, `state`, `subscribed_result_types`, `locale`), when
+    /// `transcription` options set it up.
     #[getter]
-    fn transcription_subscription(&self) -> Option<bool> {
-        None
+    fn transcription_subscription<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(t) = &self.props.transcription_subscription else {
+            return Ok(None);
+        };
+        let kw = PyDict::new(py);
+        kw.set_item("id", &t.id)?;
+        kw.set_item("state", &t.state)?;
+        kw.set_item("subscribed_result_types", &t.subscribed_result_types)?;
+        kw.set_item("locale", &t.locale)?;
+        convert::model_instance(py, "TranscriptionSubscription", &kw).map(Some)
     }
 
     /// Waits for `CallConnected` or the action's failure event (needs the callbacks fed to
@@ -963,7 +1001,7 @@ fn props_async(r: CallConnectionResult) -> PyCallConnectionProperties {
 impl PyCallAutomationClient {
     /// Places a call: to one target (an identifier or a `CallInvite`), or to a list of targets
     /// (a group call), as the official SDK does.
-    #[pyo3(signature = (target_participant, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, teams_app_source = None))]
+    #[pyo3(signature = (target_participant, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None, teams_app_source = None))]
     #[allow(clippy::too_many_arguments)]
     fn create_call(
         &self,
@@ -974,6 +1012,8 @@ impl PyCallAutomationClient {
         source_display_name: Option<String>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
         teams_app_source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCallConnectionProperties> {
         run_sync(
@@ -988,6 +1028,8 @@ impl PyCallAutomationClient {
                     source_display_name,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                     teams_app_source,
                     false,
                 )
@@ -997,7 +1039,7 @@ impl PyCallAutomationClient {
     }
 
     /// Places a group call to several targets at once.
-    #[pyo3(signature = (target_participants, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, teams_app_source = None))]
+    #[pyo3(signature = (target_participants, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None, teams_app_source = None))]
     #[allow(clippy::too_many_arguments)]
     fn create_group_call(
         &self,
@@ -1008,6 +1050,8 @@ impl PyCallAutomationClient {
         source_display_name: Option<String>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
         teams_app_source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCallConnectionProperties> {
         run_sync(
@@ -1022,6 +1066,8 @@ impl PyCallAutomationClient {
                     source_display_name,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                     teams_app_source,
                     true,
                 )
@@ -1032,7 +1078,7 @@ impl PyCallAutomationClient {
 
     /// Connects to an ongoing call: exactly one of `server_call_id`, `group_call_id`,
     /// `room_id` or `call_locator`.
-    #[pyo3(signature = (callback_url, *, server_call_id = None, group_call_id = None, room_id = None, call_locator = None, operation_context = None, cognitive_services_endpoint = None))]
+    #[pyo3(signature = (callback_url, *, server_call_id = None, group_call_id = None, room_id = None, call_locator = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
     #[allow(clippy::too_many_arguments)]
     fn connect_call(
         &self,
@@ -1044,6 +1090,8 @@ impl PyCallAutomationClient {
         call_locator: Option<&Bound<'_, PyAny>>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCallConnectionProperties> {
         run_sync(
             py,
@@ -1058,6 +1106,8 @@ impl PyCallAutomationClient {
                     room_id,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                 )
             },
             props_sync(py),
@@ -1065,7 +1115,7 @@ impl PyCallAutomationClient {
     }
 
     /// Answers an incoming call (`incoming_call_context` from the `IncomingCall` event).
-    #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None))]
+    #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
     fn answer_call(
         &self,
         py: Python<'_>,
@@ -1073,17 +1123,22 @@ impl PyCallAutomationClient {
         callback_url: String,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCallConnectionProperties> {
         run_sync(
             py,
             || {
-                Ok(prep_answer_call(
+                prep_answer_call(
+                    py,
                     &self.state,
                     incoming_call_context,
                     callback_url,
                     operation_context,
                     cognitive_services_endpoint,
-                ))
+                    media_streaming,
+                    transcription,
+                )
             },
             props_sync(py),
         )
@@ -1136,7 +1191,7 @@ impl PyCallAutomationClient {
 
 #[pymethods]
 impl PyAsyncCallAutomationClient {
-    #[pyo3(signature = (target_participant, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, teams_app_source = None))]
+    #[pyo3(signature = (target_participant, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None, teams_app_source = None))]
     #[allow(clippy::too_many_arguments)]
     fn create_call<'py>(
         &self,
@@ -1147,6 +1202,8 @@ impl PyAsyncCallAutomationClient {
         source_display_name: Option<String>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
         teams_app_source: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         run_async(
@@ -1161,6 +1218,8 @@ impl PyAsyncCallAutomationClient {
                     source_display_name,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                     teams_app_source,
                     false,
                 )
@@ -1169,7 +1228,7 @@ impl PyAsyncCallAutomationClient {
         )
     }
 
-    #[pyo3(signature = (target_participants, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, teams_app_source = None))]
+    #[pyo3(signature = (target_participants, callback_url, *, source_caller_id_number = None, source_display_name = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None, teams_app_source = None))]
     #[allow(clippy::too_many_arguments)]
     fn create_group_call<'py>(
         &self,
@@ -1180,6 +1239,8 @@ impl PyAsyncCallAutomationClient {
         source_display_name: Option<String>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
         teams_app_source: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         run_async(
@@ -1194,6 +1255,8 @@ impl PyAsyncCallAutomationClient {
                     source_display_name,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                     teams_app_source,
                     true,
                 )
@@ -1202,7 +1265,7 @@ impl PyAsyncCallAutomationClient {
         )
     }
 
-    #[pyo3(signature = (callback_url, *, server_call_id = None, group_call_id = None, room_id = None, call_locator = None, operation_context = None, cognitive_services_endpoint = None))]
+    #[pyo3(signature = (callback_url, *, server_call_id = None, group_call_id = None, room_id = None, call_locator = None, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
     #[allow(clippy::too_many_arguments)]
     fn connect_call<'py>(
         &self,
@@ -1214,6 +1277,8 @@ impl PyAsyncCallAutomationClient {
         call_locator: Option<&Bound<'py, PyAny>>,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         run_async(
             py,
@@ -1228,13 +1293,15 @@ impl PyAsyncCallAutomationClient {
                     room_id,
                     operation_context,
                     cognitive_services_endpoint,
+                    media_streaming,
+                    transcription,
                 )
             },
             props_async,
         )
     }
 
-    #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None))]
+    #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
     fn answer_call<'py>(
         &self,
         py: Python<'py>,
@@ -1242,17 +1309,22 @@ impl PyAsyncCallAutomationClient {
         callback_url: String,
         operation_context: Option<String>,
         cognitive_services_endpoint: Option<String>,
+        media_streaming: Option<&Bound<'_, PyAny>>,
+        transcription: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         run_async(
             py,
             || {
-                Ok(prep_answer_call(
+                prep_answer_call(
+                    py,
                     &self.state,
                     incoming_call_context,
                     callback_url,
                     operation_context,
                     cognitive_services_endpoint,
-                ))
+                    media_streaming,
+                    transcription,
+                )
             },
             props_async,
         )

@@ -755,6 +755,95 @@ pub fn teams_phone_call_details(
     }))
 }
 
+fn attr_bool(
+    py: Python<'_>,
+    value: &Bound<'_, PyAny>,
+    name: &str,
+    field: &str,
+) -> PyResult<Option<bool>> {
+    attr(value, name)
+        .map(|v| {
+            v.extract::<bool>().map_err(|_| {
+                errors::invalid(py, field, format!("expected a bool, got {}", type_name(&v)))
+            })
+        })
+        .transpose()
+}
+
+/// `media_streaming=`: a `MediaStreamingOptions` (ours or the official SDK's); enum members
+/// count by their value.
+pub fn media_streaming(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<callsteer::MediaStreamingOptions>> {
+    let Some(m) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let field = |wire: &str| format!("mediaStreamingOptions.{wire}");
+    let text = |name: &str, wire: &str| attr_str(py, m, name, &field(wire));
+    Ok(Some(callsteer::MediaStreamingOptions {
+        transport_type: text("transport_type", "transportType")?.unwrap_or_default(),
+        audio_channel_type: text("audio_channel_type", "audioChannelType")?.unwrap_or_default(),
+        transport_url: text("transport_url", "transportUrl")?,
+        content_type: text("content_type", "contentType")?,
+        start_media_streaming: attr_bool(
+            py,
+            m,
+            "start_media_streaming",
+            &field("startMediaStreaming"),
+        )?,
+        enable_bidirectional: attr_bool(
+            py,
+            m,
+            "enable_bidirectional",
+            &field("enableBidirectional"),
+        )?,
+        audio_format: text("audio_format", "audioFormat")?,
+        enable_dtmf_tones: attr_bool(py, m, "enable_dtmf_tones", &field("enableDtmfTones"))?,
+    }))
+}
+
+/// `transcription=`: a `TranscriptionOptions` (ours or the official SDK's). Its
+/// `speech_recognition_model_endpoint_id` is sent as `speechModelEndpointId` (the official SDK
+/// 1.6.0 drops it).
+pub fn transcription(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<callsteer::TranscriptionOptions>> {
+    let Some(t) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let field = |wire: &str| format!("transcriptionOptions.{wire}");
+    let text = |name: &str, wire: &str| attr_str(py, t, name, &field(wire));
+    Ok(Some(callsteer::TranscriptionOptions {
+        transport_type: text("transport_type", "transportType")?.unwrap_or_default(),
+        locale: text("locale", "locale")?.unwrap_or_default(),
+        transport_url: text("transport_url", "transportUrl")?,
+        speech_model_endpoint_id: text(
+            "speech_recognition_model_endpoint_id",
+            "speechModelEndpointId",
+        )?,
+        start_transcription: attr_bool(py, t, "start_transcription", &field("startTranscription"))?,
+        enable_intermediate_results: attr_bool(
+            py,
+            t,
+            "enable_intermediate_results",
+            &field("enableIntermediateResults"),
+        )?,
+    }))
+}
+
+/// `callsteer._models.<class>(**kw)`: the plain Python records (subscriptions, details).
+pub fn model_instance<'py>(
+    py: Python<'py>,
+    class: &str,
+    kw: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("callsteer._models")?
+        .getattr(class)?
+        .call((), Some(kw))
+}
+
 /// Core details → `callsteer.TeamsPhoneCallDetails` (for `IncomingCall.custom_context`).
 pub fn teams_phone_call_details_to_py<'py>(
     py: Python<'py>,

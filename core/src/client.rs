@@ -245,6 +245,11 @@ impl CallAutomationClient {
     ) -> Result<CreateCallResult> {
         validate::callback_url("callbackUri", callback_url)?;
         validate::operation_context(options.operation_context.as_deref())?;
+        validate::media_options(
+            options.media_streaming.as_ref(),
+            options.transcription.as_ref(),
+            options.cognitive_services_endpoint.as_deref(),
+        )?;
         if let Some(number) = &options.source_caller_id_number {
             validate::caller_id("sourceCallerIdNumber", number)?;
         }
@@ -319,6 +324,11 @@ impl CallAutomationClient {
         validate::non_empty("callLocator", call_locator.id())?;
         validate::callback_url("callbackUri", callback_url)?;
         validate::operation_context(options.operation_context.as_deref())?;
+        validate::media_options(
+            options.media_streaming.as_ref(),
+            options.transcription.as_ref(),
+            options.cognitive_services_endpoint.as_deref(),
+        )?;
         let request = ConnectRequest {
             call_locator: call_locator.to_model(),
             callback_uri: callback_url.to_string(),
@@ -353,6 +363,11 @@ impl CallAutomationClient {
         validate::non_empty("incomingCallContext", incoming_call_context)?;
         validate::callback_url("callbackUri", callback_url)?;
         validate::operation_context(options.operation_context.as_deref())?;
+        validate::media_options(
+            options.media_streaming.as_ref(),
+            options.transcription.as_ref(),
+            options.cognitive_services_endpoint.as_deref(),
+        )?;
         // The client's own `source` answers unless the options name someone; an error names
         // whichever of the two was used.
         let (field, answerer) = match &options.answered_by {

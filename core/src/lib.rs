@@ -63,7 +63,10 @@ pub use options::{
 pub use outcome::OutcomeWaiter;
 pub use transport::{ClientOptions, RetryOptions, DEFAULT_API_VERSION};
 pub use wire::CallRejectReason;
-pub use wire::SipDiagnosticInfo;
+pub use wire::{
+    MediaStreamingOptions, MediaStreamingSubscription, SipDiagnosticInfo, TranscriptionOptions,
+    TranscriptionSubscription,
+};
 
 /// The README's Rust examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

@@ -16,7 +16,7 @@ use crate::wire::{
     GetParticipantsResponse,
 };
 
-pub use crate::wire::ResultInformation;
+pub use crate::wire::{MediaStreamingSubscription, ResultInformation, TranscriptionSubscription};
 
 /// The state of a call connection as the service reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -107,6 +107,10 @@ pub struct CallConnectionProperties {
     pub correlation_id: Option<String>,
     pub answered_by: Option<CommunicationIdentifier>,
     pub answered_for: Option<CommunicationIdentifier>,
+    /// The call's media streaming, when it was asked for (`mediaStreamingOptions`).
+    pub media_streaming_subscription: Option<MediaStreamingSubscription>,
+    /// The call's transcription, when it was asked for (`transcriptionOptions`).
+    pub transcription_subscription: Option<TranscriptionSubscription>,
 }
 
 impl CallConnectionProperties {
@@ -147,6 +151,8 @@ impl CallConnectionProperties {
                 .answered_for
                 .as_ref()
                 .map(|p| CommunicationIdentifier::phone_number(p.value.clone())),
+            media_streaming_subscription: model.media_streaming_subscription.clone(),
+            transcription_subscription: model.transcription_subscription.clone(),
         }
     }
 }

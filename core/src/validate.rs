@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::identifier::{is_e164, CommunicationIdentifier};
 use crate::options::{CustomCallingContext, TeamsPhoneCallDetails};
+use crate::wire::{MediaStreamingOptions, TranscriptionOptions};
 
 /// The service's limit on `invitationTimeoutInSeconds`.
 pub const MAX_INVITATION_TIMEOUT_SECONDS: u32 = 180;
@@ -148,6 +149,84 @@ pub fn callback_url(field: &str, value: &str) -> Result<()> {
             field,
             format!("`{value}` must be an absolute http or https URL"),
         ));
+    }
+    Ok(())
+}
+
+/// `mediaStreamingOptions`, `transcriptionOptions` and `cognitiveServicesEndpoint` of create,
+/// answer and connect: the spec's enum values (case-insensitive, as the official SDKs' enums)
+/// and absolute URLs (`ws`/`wss` for a transport, `https` for Cognitive Services).
+pub fn media_options(
+    media: Option<&MediaStreamingOptions>,
+    transcription: Option<&TranscriptionOptions>,
+    cognitive_services_endpoint: Option<&str>,
+) -> Result<()> {
+    fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
+        if allowed.iter().any(|a| a.eq_ignore_ascii_case(value)) {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            field,
+            format!("`{value}` is not one of {}", allowed.join(", ")),
+        ))
+    }
+    fn socket_url(field: &str, value: &str) -> Result<()> {
+        match url::Url::parse(value) {
+            Ok(u) if matches!(u.scheme(), "ws" | "wss") && u.host_str().is_some() => Ok(()),
+            _ => Err(Error::invalid(
+                field,
+                format!("`{value}` is not an absolute ws:// or wss:// URL"),
+            )),
+        }
+    }
+    if let Some(m) = media {
+        const AT: &str = "mediaStreamingOptions";
+        one_of(
+            &format!("{AT}.transportType"),
+            &m.transport_type,
+            &["websocket"],
+        )?;
+        one_of(
+            &format!("{AT}.audioChannelType"),
+            &m.audio_channel_type,
+            &["mixed", "unmixed"],
+        )?;
+        if let Some(content) = &m.content_type {
+            one_of(&format!("{AT}.contentType"), content, &["audio"])?;
+        }
+        if let Some(format) = &m.audio_format {
+            one_of(
+                &format!("{AT}.audioFormat"),
+                format,
+                &["pcm16KMono", "pcm24KMono"],
+            )?;
+        }
+        if let Some(url) = &m.transport_url {
+            socket_url(&format!("{AT}.transportUrl"), url)?;
+        }
+    }
+    if let Some(t) = transcription {
+        const AT: &str = "transcriptionOptions";
+        one_of(
+            &format!("{AT}.transportType"),
+            &t.transport_type,
+            &["websocket"],
+        )?;
+        non_empty(&format!("{AT}.locale"), &t.locale)?;
+        if let Some(url) = &t.transport_url {
+            socket_url(&format!("{AT}.transportUrl"), url)?;
+        }
+    }
+    if let Some(endpoint) = cognitive_services_endpoint {
+        match url::Url::parse(endpoint) {
+            Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {}
+            _ => {
+                return Err(Error::invalid(
+                    "cognitiveServicesEndpoint",
+                    format!("`{endpoint}` is not an absolute https URL"),
+                ))
+            }
+        }
     }
     Ok(())
 }

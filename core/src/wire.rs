@@ -344,7 +344,7 @@ pub struct CancelAddParticipantRequest {
 
 // ---- responses ----
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MediaStreamingSubscription {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -355,7 +355,7 @@ pub struct MediaStreamingSubscription {
     pub subscribed_content_types: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptionSubscription {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -115,6 +115,49 @@ pub fn parse_phone(field: &str, model: &PhoneNumberIdentifierModel) -> ApiResult
     Ok(model.value.clone())
 }
 
+/// `mediaStreamingOptions` / `transcriptionOptions`: the spec's discriminator (`websocket`, the
+/// only transport it defines), its enums, and a `wss`/`ws` transport URL.
+pub fn check_streaming(
+    media: Option<&callsteer::wire::MediaStreamingOptions>,
+    transcription: Option<&callsteer::wire::TranscriptionOptions>,
+) -> ApiResult<()> {
+    let transport = |field: &str, kind: &str, url: &Option<String>| -> ApiResult<()> {
+        if kind != "websocket" {
+            return Err(ApiError::invalid_field(
+                &format!("{field}.transportType"),
+                format!("`{kind}` is not a transport type (websocket)"),
+            ));
+        }
+        match url.as_deref().map(url::Url::parse) {
+            None => Ok(()),
+            Some(Ok(u)) if matches!(u.scheme(), "ws" | "wss") => Ok(()),
+            Some(_) => Err(ApiError::invalid_field(
+                &format!("{field}.transportUrl"),
+                "must be an absolute wss URL",
+            )),
+        }
+    };
+    if let Some(m) = media {
+        transport("mediaStreamingOptions", &m.transport_type, &m.transport_url)?;
+        if !matches!(m.audio_channel_type.as_str(), "mixed" | "unmixed") {
+            return Err(ApiError::invalid_field(
+                "mediaStreamingOptions.audioChannelType",
+                format!("`{}` is not mixed or unmixed", m.audio_channel_type),
+            ));
+        }
+    }
+    if let Some(t) = transcription {
+        transport("transcriptionOptions", &t.transport_type, &t.transport_url)?;
+        if t.locale.trim().is_empty() {
+            return Err(ApiError::invalid_field(
+                "transcriptionOptions.locale",
+                "must not be empty",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Callback URIs must be absolute http(s) URLs (the real service insists on https; the
 /// emulator also takes http for local apps).
 pub fn check_uri(field: &str, uri: &str) -> ApiResult<()> {

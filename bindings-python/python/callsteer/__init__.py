@@ -18,6 +18,17 @@ from ._errors import (
     TransportError,
 )
 from ._models import (
+    AudioFormat,
+    MediaStreamingAudioChannelType,
+    MediaStreamingContentType,
+    MediaStreamingOptions,
+    MediaStreamingSubscription,
+    MediaStreamingSubscriptionState,
+    StreamingTransportType,
+    TranscriptionOptions,
+    TranscriptionResultType,
+    TranscriptionSubscription,
+    TranscriptionSubscriptionState,
     CallConnectionState,
     CallInvite,
     CallRejectReason,
@@ -64,6 +75,17 @@ from ._native import (
 )
 
 __all__ = [
+    "AudioFormat",
+    "MediaStreamingAudioChannelType",
+    "MediaStreamingContentType",
+    "MediaStreamingOptions",
+    "MediaStreamingSubscription",
+    "MediaStreamingSubscriptionState",
+    "StreamingTransportType",
+    "TranscriptionOptions",
+    "TranscriptionResultType",
+    "TranscriptionSubscription",
+    "TranscriptionSubscriptionState",
     "DEFAULT_API_VERSION",
     "EVENT_CLASSES",
     "AddParticipantResult",

@@ -131,6 +131,55 @@ class CallInvite:
     __hash__ = None  # type: ignore[assignment]
 
 
+class StreamingTransportType(_CaseInsensitiveStrEnum):
+    """How media streaming and transcription reach the app."""
+
+    WEBSOCKET = "websocket"
+
+
+class MediaStreamingContentType(_CaseInsensitiveStrEnum):
+    """What media streaming carries."""
+
+    AUDIO = "audio"
+
+
+class MediaStreamingAudioChannelType(_CaseInsensitiveStrEnum):
+    """One mixed stream, or one stream per participant."""
+
+    MIXED = "mixed"
+    UNMIXED = "unmixed"
+
+
+class AudioFormat(_CaseInsensitiveStrEnum):
+    """The audio format of media streaming."""
+
+    PCM16_K_MONO = "pcm16KMono"
+    PCM24_K_MONO = "pcm24KMono"
+
+
+class MediaStreamingSubscriptionState(_CaseInsensitiveStrEnum):
+    """Whether a call's media streaming runs."""
+
+    DISABLED = "disabled"
+    INACTIVE = "inactive"
+    ACTIVE = "active"
+
+
+class TranscriptionSubscriptionState(_CaseInsensitiveStrEnum):
+    """Whether a call's transcription runs."""
+
+    DISABLED = "disabled"
+    INACTIVE = "inactive"
+    ACTIVE = "active"
+
+
+class TranscriptionResultType(_CaseInsensitiveStrEnum):
+    """Which transcription results a call delivers."""
+
+    FINAL = "final"
+    INTERMEDIATE = "intermediate"
+
+
 class _Details:
     """Attribute equality and a keyword repr for the plain detail records below."""
 
@@ -248,6 +297,112 @@ class TeamsPhoneCallDetails(_Details):
         self.transcript_url = transcript_url
         self.call_sentiment = call_sentiment
         self.suggested_actions = suggested_actions
+
+
+class MediaStreamingOptions(_Details):
+    """``media_streaming=`` of create, answer and connect: stream the call's audio to a
+    WebSocket (``transport_url``, ``wss://``). Values are checked locally (the enums above, or
+    their string values in any case)."""
+
+    _fields = (
+        "transport_url",
+        "transport_type",
+        "content_type",
+        "audio_channel_type",
+        "start_media_streaming",
+        "enable_bidirectional",
+        "audio_format",
+        "enable_dtmf_tones",
+    )
+
+    def __init__(
+        self,
+        *,
+        transport_url: str,
+        transport_type: StreamingTransportType | str,
+        content_type: MediaStreamingContentType | str,
+        audio_channel_type: MediaStreamingAudioChannelType | str,
+        start_media_streaming: bool | None = None,
+        enable_bidirectional: bool | None = None,
+        audio_format: AudioFormat | str | None = None,
+        enable_dtmf_tones: bool | None = None,
+    ) -> None:
+        self.transport_url = transport_url
+        self.transport_type = transport_type
+        self.content_type = content_type
+        self.audio_channel_type = audio_channel_type
+        self.start_media_streaming = start_media_streaming
+        self.enable_bidirectional = enable_bidirectional
+        self.audio_format = audio_format
+        self.enable_dtmf_tones = enable_dtmf_tones
+
+
+class TranscriptionOptions(_Details):
+    """``transcription=`` of create, answer and connect: live transcription to a WebSocket.
+
+    ``speech_recognition_model_endpoint_id`` is sent (the official SDK 1.6.0 drops it)."""
+
+    _fields = (
+        "transport_url",
+        "transport_type",
+        "locale",
+        "start_transcription",
+        "speech_recognition_model_endpoint_id",
+        "enable_intermediate_results",
+    )
+
+    def __init__(
+        self,
+        *,
+        transport_url: str,
+        transport_type: StreamingTransportType | str,
+        locale: str,
+        start_transcription: bool,
+        speech_recognition_model_endpoint_id: str | None = None,
+        enable_intermediate_results: bool | None = None,
+    ) -> None:
+        self.transport_url = transport_url
+        self.transport_type = transport_type
+        self.locale = locale
+        self.start_transcription = start_transcription
+        self.speech_recognition_model_endpoint_id = speech_recognition_model_endpoint_id
+        self.enable_intermediate_results = enable_intermediate_results
+
+
+class MediaStreamingSubscription(_Details):
+    """A call's media streaming, as ``CallConnectionProperties.media_streaming_subscription``."""
+
+    _fields = ("id", "state", "subscribed_content_types")
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,  # noqa: A002 (the official SDK's name)
+        state: MediaStreamingSubscriptionState | str | None = None,
+        subscribed_content_types: list[MediaStreamingContentType | str] | None = None,
+    ) -> None:
+        self.id = id
+        self.state = state
+        self.subscribed_content_types = subscribed_content_types
+
+
+class TranscriptionSubscription(_Details):
+    """A call's transcription, as ``CallConnectionProperties.transcription_subscription``."""
+
+    _fields = ("id", "state", "subscribed_result_types", "locale")
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,  # noqa: A002 (the official SDK's name)
+        state: TranscriptionSubscriptionState | str | None = None,
+        subscribed_result_types: list[TranscriptionResultType | str] | None = None,
+        locale: str | None = None,
+    ) -> None:
+        self.id = id
+        self.state = state
+        self.subscribed_result_types = subscribed_result_types
+        self.locale = locale
 
 
 class ServerCallLocator:

@@ -17,7 +17,11 @@ from ._models import (
     GroupCallLocator,
     RoomCallLocator,
     ServerCallLocator,
+    MediaStreamingOptions,
+    MediaStreamingSubscription,
     TeamsPhoneCallDetails,
+    TranscriptionOptions,
+    TranscriptionSubscription,
 )
 
 __version__: str
@@ -208,9 +212,9 @@ class _PropertiesBase:
     @property
     def answered_for(self) -> Optional[PhoneNumberIdentifier]: ...
     @property
-    def media_streaming_subscription(self) -> None: ...
+    def media_streaming_subscription(self) -> Optional[MediaStreamingSubscription]: ...
     @property
-    def transcription_subscription(self) -> None: ...
+    def transcription_subscription(self) -> Optional[TranscriptionSubscription]: ...
 
 class CallConnectionProperties(_PropertiesBase):
     def wait_for_event_processor(self, timeout: float = 30.0) -> OperationOutcome: ...
@@ -782,6 +786,8 @@ class CallAutomationClient:
         source_display_name: Optional[str] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
         teams_app_source: Optional[MicrosoftTeamsAppIdentifier] = None,
     ) -> CallConnectionProperties: ...
     def create_group_call(
@@ -793,6 +799,8 @@ class CallAutomationClient:
         source_display_name: Optional[str] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
         teams_app_source: Optional[MicrosoftTeamsAppIdentifier] = None,
     ) -> CallConnectionProperties: ...
     def connect_call(
@@ -805,6 +813,8 @@ class CallAutomationClient:
         call_locator: Optional[_Locator] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
     ) -> CallConnectionProperties: ...
     def answer_call(
         self,
@@ -813,6 +823,8 @@ class CallAutomationClient:
         *,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
     ) -> CallConnectionProperties: ...
     def redirect_call(self, incoming_call_context: str, target_participant: _Target) -> None: ...
     def reject_call(
@@ -893,6 +905,8 @@ class AsyncCallAutomationClient:
         source_display_name: Optional[str] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
         teams_app_source: Optional[MicrosoftTeamsAppIdentifier] = None,
     ) -> _AsyncCallConnectionProperties: ...
     async def create_group_call(
@@ -904,6 +918,8 @@ class AsyncCallAutomationClient:
         source_display_name: Optional[str] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
         teams_app_source: Optional[MicrosoftTeamsAppIdentifier] = None,
     ) -> _AsyncCallConnectionProperties: ...
     async def connect_call(
@@ -916,6 +932,8 @@ class AsyncCallAutomationClient:
         call_locator: Optional[_Locator] = None,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
     ) -> _AsyncCallConnectionProperties: ...
     async def answer_call(
         self,
@@ -924,6 +942,8 @@ class AsyncCallAutomationClient:
         *,
         operation_context: Optional[str] = None,
         cognitive_services_endpoint: Optional[str] = None,
+        media_streaming: Optional[MediaStreamingOptions] = None,
+        transcription: Optional[TranscriptionOptions] = None,
     ) -> _AsyncCallConnectionProperties: ...
     async def redirect_call(
         self, incoming_call_context: str, target_participant: _Target

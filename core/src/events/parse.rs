@@ -542,9 +542,16 @@ impl WireField for Vec<CallParticipant> {
                     format!("expected a participant object, found {}", type_name(item)),
                 ));
             };
-            let identifier =
+            // Events of the 2022 schema list bare identifiers (`{rawId, kind, …}`) where later
+            // ones have `{identifier, isMuted, isOnHold}`.
+            let bare = present(map, "identifier").is_none()
+                && (present(map, "rawId").is_some() || present(map, "kind").is_some());
+            let identifier = if bare {
+                read_identifier(item, &item_path)?
+            } else {
                 <Option<CommunicationIdentifier>>::read(map, "identifier", &item_path)?
-                    .unwrap_or_else(|| CommunicationIdentifier::unknown(""));
+                    .unwrap_or_else(|| CommunicationIdentifier::unknown(""))
+            };
             participants.push(CallParticipant {
                 identifier,
                 is_muted: read_bool(map, "isMuted", &item_path)?.unwrap_or(false),

@@ -3,7 +3,8 @@
 
 use callsteer::wire::{
     CallConnectionPropertiesModel, CallParticipantModel, CommunicationUserIdentifierModel,
-    PhoneNumberIdentifierModel,
+    MediaStreamingOptions, MediaStreamingSubscription, PhoneNumberIdentifierModel,
+    TranscriptionOptions, TranscriptionSubscription,
 };
 use callsteer::{CallParticipant, CommunicationIdentifier};
 use serde::Serialize;
@@ -59,6 +60,9 @@ pub struct Call {
     pub source_display_name: Option<String>,
     pub answered_by: Option<String>,
     pub answered_for: Option<String>,
+    /// What `mediaStreamingOptions` / `transcriptionOptions` of create, answer or connect set up.
+    pub media_streaming: Option<MediaStreamingSubscription>,
+    pub transcription: Option<TranscriptionSubscription>,
     /// Everyone in the call except the app itself.
     pub participants: Vec<CallParticipant>,
     pub sequence_number: i32,
@@ -69,6 +73,42 @@ pub struct Call {
 }
 
 impl Call {
+    /// Sets up the subscriptions the service reports for streaming options: `active` when the
+    /// options start it at once, else `inactive` until a start request.
+    pub fn subscribe(
+        &mut self,
+        media: Option<&MediaStreamingOptions>,
+        transcription: Option<&TranscriptionOptions>,
+    ) {
+        let state = |start: Option<bool>| {
+            if start == Some(true) {
+                "active"
+            } else {
+                "inactive"
+            }
+        };
+        self.media_streaming = media.map(|m| MediaStreamingSubscription {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            state: Some(state(m.start_media_streaming).into()),
+            subscribed_content_types: Some(vec![m
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "audio".into())]),
+        });
+        self.transcription = transcription.map(|t| {
+            let mut types = vec!["final".to_string()];
+            if t.enable_intermediate_results == Some(true) {
+                types.push("intermediate".into());
+            }
+            TranscriptionSubscription {
+                id: Some(uuid::Uuid::new_v4().to_string()),
+                state: Some(state(t.start_transcription).into()),
+                subscribed_result_types: Some(types),
+                locale: Some(t.locale.clone()),
+            }
+        });
+    }
+
     pub fn is_active(&self) -> bool {
         self.state != CallState::Disconnected
     }
@@ -123,7 +163,8 @@ impl Call {
                 .answered_for
                 .as_ref()
                 .map(|n| PhoneNumberIdentifierModel::new(n.clone())),
-            ..Default::default()
+            media_streaming_subscription: self.media_streaming.clone(),
+            transcription_subscription: self.transcription.clone(),
         }
     }
 }

@@ -7,6 +7,17 @@ A ``CallbackListener`` closes without blocking the loop: ``await listener.aclose
 from __future__ import annotations
 
 from .. import (
+    AudioFormat,
+    MediaStreamingAudioChannelType,
+    MediaStreamingContentType,
+    MediaStreamingOptions,
+    MediaStreamingSubscription,
+    MediaStreamingSubscriptionState,
+    StreamingTransportType,
+    TranscriptionOptions,
+    TranscriptionResultType,
+    TranscriptionSubscription,
+    TranscriptionSubscriptionState,
     AddParticipantResult,
     CallbackListener,
     CallConnectionProperties,
@@ -37,6 +48,17 @@ from .._native import AsyncCallbackVerifier as CallbackVerifier
 from .._native import AsyncCallConnectionClient as CallConnectionClient
 
 __all__ = [
+    "AudioFormat",
+    "MediaStreamingAudioChannelType",
+    "MediaStreamingContentType",
+    "MediaStreamingOptions",
+    "MediaStreamingSubscription",
+    "MediaStreamingSubscriptionState",
+    "StreamingTransportType",
+    "TranscriptionOptions",
+    "TranscriptionResultType",
+    "TranscriptionSubscription",
+    "TranscriptionSubscriptionState",
     "AddParticipantResult",
     "CallAutomationClient",
     "CallConnectionClient",
