@@ -421,6 +421,7 @@ fn prep_connect_call(
     }))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn prep_answer_call(
     py: Python<'_>,
     state: &Arc<ClientState>,
@@ -1116,6 +1117,7 @@ impl PyCallAutomationClient {
 
     /// Answers an incoming call (`incoming_call_context` from the `IncomingCall` event).
     #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
+    #[allow(clippy::too_many_arguments)]
     fn answer_call(
         &self,
         py: Python<'_>,
