@@ -1304,6 +1304,7 @@ impl PyAsyncCallAutomationClient {
     }
 
     #[pyo3(signature = (incoming_call_context, callback_url, *, operation_context = None, cognitive_services_endpoint = None, media_streaming = None, transcription = None))]
+    #[allow(clippy::too_many_arguments)]
     fn answer_call<'py>(
         &self,
         py: Python<'py>,
