@@ -356,6 +356,8 @@ export interface AddParticipantOptions {
 export interface AnswerCallOptions {
   operationContext?: string
   callIntelligenceOptions?: CallIntelligenceOptions
+  mediaStreamingOptions?: MediaStreamingOptions
+  transcriptionOptions?: TranscriptionOptions
   /** The communication user answering on the app's behalf. */
   answeredBy?: CommunicationIdentifier
   /**
@@ -460,6 +462,8 @@ export interface CallConnectionProperties {
   /** The communication user that answered (spelled as in the official SDK). */
   answeredby?: CommunicationIdentifier
   answeredFor?: CommunicationIdentifier
+  mediaStreamingSubscription?: MediaStreamingSubscription
+  transcriptionSubscription?: TranscriptionSubscription
 }
 
 /** `{ cognitiveServicesEndpoint }`. */
@@ -544,6 +548,8 @@ export interface CommunicationIdentifier {
 export interface ConnectCallOptions {
   operationContext?: string
   callIntelligenceOptions?: CallIntelligenceOptions
+  mediaStreamingOptions?: MediaStreamingOptions
+  transcriptionOptions?: TranscriptionOptions
   /**
    * Aborts the operation: it rejects with `AbortError` and the request in flight is
    * cancelled (an already-aborted signal sends nothing).
@@ -563,6 +569,8 @@ export interface CreateCallOptions {
   sourceDisplayName?: string
   operationContext?: string
   callIntelligenceOptions?: CallIntelligenceOptions
+  mediaStreamingOptions?: MediaStreamingOptions
+  transcriptionOptions?: TranscriptionOptions
   /** Call as a Teams resource account: `{ teamsAppId }`. */
   teamsAppSource?: CommunicationIdentifier
   /**
@@ -664,6 +672,30 @@ export declare const enum KnownStreamingTransportType {
 /** What `listParticipants` resolves with (every page already followed). */
 export interface ListParticipantsResult {
   values: Array<CallParticipant>
+}
+
+/** Streams the call's audio to a WebSocket. */
+export interface MediaStreamingOptions {
+  /** `websocket`. */
+  transportType: string
+  /** `mixed` | `unmixed`. */
+  audioChannelType: string
+  /** `wss://…`. */
+  transportUrl?: string
+  /** `audio`. */
+  contentType?: string
+  startMediaStreaming?: boolean
+  enableBidirectional?: boolean
+  /** `pcm16KMono` | `pcm24KMono`. */
+  audioFormat?: string
+  enableDtmfTones?: boolean
+}
+
+/** A call's media streaming: `state` is `disabled` | `inactive` | `active`. */
+export interface MediaStreamingSubscription {
+  id?: string
+  state?: string
+  subscribedContentTypes?: Array<string>
 }
 
 /** Options of `moveParticipants` (named as in the official SDK). */
@@ -828,6 +860,27 @@ export interface TeamsPhoneSourceDetails {
   language: string
   status: string
   intendedTargets?: Record<string, CommunicationIdentifier>
+}
+
+/** Live transcription to a WebSocket. */
+export interface TranscriptionOptions {
+  /** e.g. `en-US`. */
+  locale: string
+  /** `websocket`. */
+  transportType: string
+  /** `wss://…`. */
+  transportUrl?: string
+  speechModelEndpointId?: string
+  startTranscription?: boolean
+  enableIntermediateResults?: boolean
+}
+
+/** A call's transcription: `state` is `disabled` | `inactive` | `active`. */
+export interface TranscriptionSubscription {
+  id?: string
+  state?: string
+  subscribedResultTypes?: Array<string>
+  locale?: string
 }
 
 /** Options of `transferCallToParticipant`. */

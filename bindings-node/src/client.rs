@@ -19,6 +19,7 @@ use crate::convert::{
 };
 use crate::errors::{from_napi, guard, invalid, IntoJs};
 use crate::events::{wait_outcome, EventProcessor, OperationOutcome};
+use crate::streaming::{MediaStreamingOptions, TranscriptionOptions};
 
 /// `retryOptions` of the client.
 #[napi(object)]
@@ -187,6 +188,8 @@ pub struct CreateCallOptions {
     pub source_display_name: Option<String>,
     pub operation_context: Option<String>,
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    pub media_streaming_options: Option<MediaStreamingOptions>,
+    pub transcription_options: Option<TranscriptionOptions>,
     /// Call as a Teams resource account: `{ teamsAppId }`.
     pub teams_app_source: Option<CommunicationIdentifier>,
     /// Aborts the operation: it rejects with `AbortError` and the request in flight is
@@ -204,6 +207,8 @@ pub struct CreateCallOptions {
 pub struct AnswerCallOptions {
     pub operation_context: Option<String>,
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    pub media_streaming_options: Option<MediaStreamingOptions>,
+    pub transcription_options: Option<TranscriptionOptions>,
     /// The communication user answering on the app's behalf.
     pub answered_by: Option<CommunicationIdentifier>,
     /// Aborts the operation: it rejects with `AbortError` and the request in flight is
@@ -221,6 +226,8 @@ pub struct AnswerCallOptions {
 pub struct ConnectCallOptions {
     pub operation_context: Option<String>,
     pub call_intelligence_options: Option<CallIntelligenceOptions>,
+    pub media_streaming_options: Option<MediaStreamingOptions>,
+    pub transcription_options: Option<TranscriptionOptions>,
     /// Aborts the operation: it rejects with `AbortError` and the request in flight is
     /// cancelled (an already-aborted signal sends nothing).
     #[napi(ts_type = "AbortSignalLike")]
@@ -276,6 +283,8 @@ fn create_options(
         teams_app_source: opt_identifier("teamsAppSource", &o.teams_app_source)?,
         operation_context: o.operation_context,
         cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+        media_streaming: o.media_streaming_options.map(Into::into),
+        transcription: o.transcription_options.map(Into::into),
         ..Default::default()
     })
 }
@@ -445,6 +454,8 @@ impl CallAutomationClient {
             Some(o) => callsteer::AnswerCallOptions {
                 operation_context: o.operation_context,
                 cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+                media_streaming: o.media_streaming_options.map(Into::into),
+                transcription: o.transcription_options.map(Into::into),
                 answered_by: opt_identifier("answeredBy", &o.answered_by)?,
                 ..Default::default()
             },
@@ -523,6 +534,8 @@ impl CallAutomationClient {
             Some(o) => callsteer::ConnectCallOptions {
                 operation_context: o.operation_context,
                 cognitive_services_endpoint: cognitive(&o.call_intelligence_options),
+                media_streaming: o.media_streaming_options.map(Into::into),
+                transcription: o.transcription_options.map(Into::into),
                 ..Default::default()
             },
         };

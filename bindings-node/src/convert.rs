@@ -590,6 +590,8 @@ pub struct CallConnectionProperties {
     /// The communication user that answered (spelled as in the official SDK).
     pub answeredby: Option<CommunicationIdentifier>,
     pub answered_for: Option<CommunicationIdentifier>,
+    pub media_streaming_subscription: Option<crate::streaming::MediaStreamingSubscription>,
+    pub transcription_subscription: Option<crate::streaming::TranscriptionSubscription>,
 }
 
 pub fn properties(p: &callsteer::CallConnectionProperties) -> CallConnectionProperties {
@@ -605,5 +607,11 @@ pub fn properties(p: &callsteer::CallConnectionProperties) -> CallConnectionProp
         correlation_id: p.correlation_id.clone(),
         answeredby: opt_identifier_js(&p.answered_by),
         answered_for: opt_identifier_js(&p.answered_for),
+        media_streaming_subscription: crate::streaming::media_subscription(
+            &p.media_streaming_subscription,
+        ),
+        transcription_subscription: crate::streaming::transcription_subscription(
+            &p.transcription_subscription,
+        ),
     }
 }

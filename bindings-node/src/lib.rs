@@ -15,6 +15,7 @@ mod convert;
 mod errors;
 mod events;
 mod known;
+mod streaming;
 mod verify;
 
 /// `CALLSTEER_LOG` (see `logging`) is read once, when Node loads the addon.

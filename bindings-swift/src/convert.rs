@@ -1027,6 +1027,27 @@ pub struct CallConnectionProperties {
     pub correlation_id: Option<String>,
     pub answered_by: Option<CommunicationIdentifier>,
     pub answered_for: Option<CommunicationIdentifier>,
+    /// The call's media streaming, when `mediaStreaming` options set it up.
+    pub media_streaming_subscription: Option<MediaStreamingSubscription>,
+    /// The call's transcription, when `transcription` options set it up.
+    pub transcription_subscription: Option<TranscriptionSubscription>,
+}
+
+/// A call's media streaming: `state` is `disabled`, `inactive` or `active`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MediaStreamingSubscription {
+    pub id: Option<String>,
+    pub state: Option<String>,
+    pub subscribed_content_types: Option<Vec<String>>,
+}
+
+/// A call's transcription: `state` is `disabled`, `inactive` or `active`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TranscriptionSubscription {
+    pub id: Option<String>,
+    pub state: Option<String>,
+    pub subscribed_result_types: Option<Vec<String>>,
+    pub locale: Option<String>,
 }
 
 impl From<core::CallConnectionProperties> for CallConnectionProperties {
@@ -1043,6 +1064,21 @@ impl From<core::CallConnectionProperties> for CallConnectionProperties {
             correlation_id: p.correlation_id,
             answered_by: p.answered_by.map(Into::into),
             answered_for: p.answered_for.map(Into::into),
+            media_streaming_subscription: p.media_streaming_subscription.map(|s| {
+                MediaStreamingSubscription {
+                    id: s.id,
+                    state: s.state,
+                    subscribed_content_types: s.subscribed_content_types,
+                }
+            }),
+            transcription_subscription: p.transcription_subscription.map(|s| {
+                TranscriptionSubscription {
+                    id: s.id,
+                    state: s.state,
+                    subscribed_result_types: s.subscribed_result_types,
+                    locale: s.locale,
+                }
+            }),
         }
     }
 }

@@ -102,6 +102,25 @@ final class CallSteerTests: XCTestCase {
         guard case .moveParticipantFailed = failed.event else { return XCTFail("got \(failed.event)") }
     }
 
+    func testStreamingOptionsAreReportedAsSubscriptions() async throws {
+        let media = MediaStreamingOptions(transportType: "websocket", audioChannelType: "mixed",
+                                          transportUrl: "wss://media.example/stream", startMediaStreaming: true)
+        let created = try await client.createCall(
+            callInvite: CallInvite(target: communicationUserIdentifier(id: "8:acs:res_alice")),
+            callbackUrl: recorder.callbackURL, options: CreateCallOptions(mediaStreaming: media))
+        XCTAssertEqual(created.callConnectionProperties().mediaStreamingSubscription?.state, "active")
+        XCTAssertNil(created.callConnectionProperties().transcriptionSubscription)
+        do {
+            _ = try await client.createCall(
+                callInvite: CallInvite(target: communicationUserIdentifier(id: "8:acs:res_alice")),
+                callbackUrl: recorder.callbackURL,
+                options: CreateCallOptions(mediaStreaming: MediaStreamingOptions(transportType: "websocket", audioChannelType: "stereo")))
+            XCTFail("an unknown audio channel type must be refused")
+        } catch let CallAutomationError.InvalidArgument(field, _) {
+            XCTAssertEqual(field, "mediaStreaming.audioChannelType")
+        }
+    }
+
     func testTeamsExtensionUserJoinsWithTeamsPhoneCallDetails() async throws {
         let user = identifierFromRawId(rawId: "8:acs:r_t_u")
         guard case let .teamsExtensionUser(userId, tenantId, resourceId, cloud, _) = user else { return XCTFail("got \(user)") }

@@ -102,6 +102,22 @@ class CallSteerTest {
     }
 
     @Test
+    fun `streaming options are reported as subscriptions`() = runBlocking {
+        val media = MediaStreamingOptions("websocket", "mixed", transportUrl = "wss://media.example/stream", startMediaStreaming = true)
+        val created = client.createCall(CallInvite(communicationUserIdentifier("8:acs:res_alice")), recorder.callbackUrl,
+            CreateCallOptions(mediaStreaming = media))
+        assertEquals("active", created.callConnectionProperties().mediaStreamingSubscription?.state)
+        assertNull(created.callConnectionProperties().transcriptionSubscription)
+        val refused = assertThrows<CallAutomationException.InvalidArgument> {
+            runBlocking {
+                client.createCall(CallInvite(communicationUserIdentifier("8:acs:res_alice")), recorder.callbackUrl,
+                    CreateCallOptions(mediaStreaming = MediaStreamingOptions("websocket", "stereo")))
+            }
+        }
+        assertEquals("mediaStreaming.audioChannelType", refused.field)
+    }
+
+    @Test
     fun `a Teams extension user joins with Teams Phone call details`() = runBlocking {
         val user = identifierFromRawId("8:acs:r_t_u")
         val extension = user as CommunicationIdentifier.TeamsExtensionUser
