@@ -8,7 +8,7 @@ import * as official from '@azure/communication-call-automation'
 import * as common from '@azure/communication-common'
 
 import * as callsteer from '../callsteer.js'
-import { RESOURCE_PHONE_NUMBER, startWorld } from './helpers.mjs'
+import { RESOURCE_PHONE_NUMBER, startEmulator, startReceiver, startWorld } from './helpers.mjs'
 
 test('every Known* value the official package exports at runtime, with the same members', () => {
   const names = Object.keys(official).filter((k) => k.startsWith('Known'))
@@ -130,4 +130,34 @@ test('an IncomingCall carries its Teams Phone call details; results carry sip/q8
   })
   assert.deepEqual(failed.resultInformation.sipDetails, { code: 486, message: 'Busy Here' })
   assert.deepEqual(failed.resultInformation.q850Details, { code: 17, message: 'User busy' })
+})
+
+test('official SDK: a Teams extension user with Teams Phone call details and streaming options against the emulator', async () => {
+  const emulator = await startEmulator()
+  const receiver = await startReceiver({
+    async processEvents(body) {
+      const parsed = JSON.parse(body.toString())
+      return (Array.isArray(parsed) ? parsed : [parsed]).map((e) => official.parseCallAutomationEvent(e))
+    },
+  })
+  try {
+    const client = new official.CallAutomationClient(emulator.connectionString, { allowInsecureConnection: true })
+    const created = await client.createCall({ targetParticipant: { communicationUserId: '8:acs:r_ivr' } }, receiver.url('/events'), {
+      mediaStreamingOptions: { transportUrl: 'wss://media.example/stream', transportType: 'websocket', contentType: 'audio', audioChannelType: 'mixed' },
+    })
+    assert.equal(created.callConnectionProperties.mediaStreamingSubscription.state, 'inactive')
+    const id = created.callConnectionProperties.callConnectionId
+    assert.ok((await receiver.waitFor(0, 10_000, ({ event }) => event.kind === 'CallConnected')) >= 0)
+    const conn = client.getCallConnection(id)
+    await conn.addParticipant({
+      targetParticipant: { userId: 'u', tenantId: 't', resourceId: 'r' },
+      customCallingContext: [DETAILS],
+    })
+    const index = await receiver.waitFor(0, 10_000, ({ event }) => event.kind === 'AddParticipantSucceeded')
+    assert.ok(index >= 0, `no AddParticipantSucceeded; seen ${receiver.log.map((d) => d.event.kind).join(', ')}`)
+    assert.equal(common.getIdentifierRawId(receiver.log[index].event.participant), '8:acs:r_t_u')
+  } finally {
+    await receiver.close()
+    await emulator.stop()
+  }
 })

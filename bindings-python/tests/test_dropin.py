@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from harness import Emulator, Receiver
 
 SCRIPT = Path(__file__).with_name("official_sdk_script.py")
@@ -49,3 +50,33 @@ def test_official_script_runs_on_callsteer_with_only_the_import_changed(
     ):
         found = receiver.wait_for(0, lambda d, t=expected: d.event_type == t)
         assert found is not None, (expected, receiver.log)
+
+
+SCRIPT_2026 = Path(__file__).with_name("official_sdk_script_2026.py")
+
+
+def test_the_2026_script_runs_on_callsteer_with_only_the_import_changed(
+    emulator: Emulator, receiver: Receiver, tmp_path: Path
+) -> None:
+    source = SCRIPT_2026.read_text()
+    assert source.count(OFFICIAL_IMPORT) == 1
+    out = run_script(
+        source.replace(OFFICIAL_IMPORT, "from callsteer import"), emulator, receiver, tmp_path
+    )
+    assert "DONE" in out and "streaming active" in out and "moved from True" in out, out
+    for expected in ("MoveParticipantSucceeded", "AddParticipantSucceeded"):
+        found = receiver.wait_for(0, lambda d, t=expected: d.event_type == t)
+        assert found is not None, (expected, receiver.log)
+
+
+def test_the_2026_script_runs_unchanged_on_the_official_sdk(
+    receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("azure.communication.callautomation")
+    process = Emulator("--tls")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", process.ca_pem)
+    try:
+        out = run_script(SCRIPT_2026.read_text(), process, receiver, tmp_path)
+    finally:
+        process.stop()
+    assert "DONE" in out and "streaming active" in out and "moved from True" in out, out

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The sovereign cloud a Teams user or app lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+///
+/// Read case-insensitively: the official Python SDK sends `"PUBLIC"`, the spec and the JS SDK
+/// `"public"`, and the service takes both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommunicationCloud {
     #[default]
@@ -24,6 +27,17 @@ impl CommunicationCloud {
             CommunicationCloud::Dod => "dod",
             CommunicationCloud::Gcch => "gcch",
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for CommunicationCloud {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        value
+            .parse()
+            .map_err(|_| serde::de::Error::unknown_variant(&value, &["public", "dod", "gcch"]))
     }
 }
 
@@ -797,6 +811,23 @@ mod tests {
         let missing: CommunicationIdentifierModel =
             serde_json::from_str(r#"{"kind":"teamsExtensionUser","rawId":"8:acs:r_t_u"}"#).unwrap();
         assert!(CommunicationIdentifier::from_model(&missing).is_err());
+    }
+
+    #[test]
+    fn clouds_read_in_any_case_and_write_lowercase() {
+        for (text, cloud) in [
+            ("\"PUBLIC\"", CommunicationCloud::Public),
+            ("\"Dod\"", CommunicationCloud::Dod),
+            ("\"gcch\"", CommunicationCloud::Gcch),
+        ] {
+            let read: CommunicationCloud = serde_json::from_str(text).unwrap();
+            assert_eq!(read, cloud);
+            assert_eq!(
+                serde_json::to_string(&read).unwrap(),
+                format!("\"{}\"", cloud.as_str())
+            );
+        }
+        assert!(serde_json::from_str::<CommunicationCloud>("\"mars\"").is_err());
     }
 
     #[test]

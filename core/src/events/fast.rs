@@ -725,14 +725,15 @@ impl<'de> Deserialize<'de> for Phone<'de> {
     }
 }
 
-/// `cloud`: only the plain string form of the enum.
+/// `cloud`: the string form of the enum, in any case.
 fn cloud<E: de::Error>(value: Option<Str<'_>>) -> Result<Option<CommunicationCloud>, E> {
     Ok(match value.as_ref().map(|s| &*s.0) {
         None => None,
         Some("public") => Some(CommunicationCloud::Public),
         Some("dod") => Some(CommunicationCloud::Dod),
         Some("gcch") => Some(CommunicationCloud::Gcch),
-        Some(_) => return Err(fail()),
+        // Any other case (`PUBLIC`, as the official Python SDK sends it), as the tree walk reads it.
+        Some(other) => Some(other.parse().map_err(|_| fail())?),
     })
 }
 
