@@ -56,9 +56,7 @@ ivr = client.get_call_connection(ivr_props.call_connection_id)
 desk = client.get_call_connection(agent_props.call_connection_id)
 wait_until(lambda: connected(ivr) and connected(desk), "both calls connected")
 
-moved = desk.move_participants(
-    [caller], ivr_props.call_connection_id, operation_context="to-agent"
-)
+moved = desk.move_participants([caller], ivr_props.call_connection_id, operation_context="to-agent")
 print("moved from", moved.from_call == ivr_props.call_connection_id)
 wait_until(lambda: participant_ids(desk) == ["8:acs:res_agent", "8:acs:res_caller"], "moved")
 
