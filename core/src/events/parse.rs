@@ -11,6 +11,17 @@
 //! `Microsoft.Communication.CallConnected` is `CallConnected`. Unknown keys are ignored, unknown
 //! types become [`CallAutomationEvent::Unknown`], and `null` counts as absent.
 //!
+//! **Every schema version.** Events carry their own `data.version`; the parser does not branch on
+//! it. What older versions leave out is optional here (`version`, `sequenceNumber`,
+//! `resultInformation`, `isOnHold`, an identifier's `kind`), what newer ones add is read when
+//! present (`sipDetails`, `q850Details`), and the 2022 roster of bare identifiers (no
+//! `{identifier, isMuted}` wrapper) reads as participants. Real payloads of each shape, recorded
+//! by the official SDKs' test suites, are in `core/tests/event_samples/recorded/`.
+//!
+//! **A key given twice** in one object counts its last value, as `JSON.parse` (what the official
+//! JS SDK reads events with) and Python's `json.loads` do; the fast path declines such a body and
+//! the tree walk, whose `serde_json::Value` keeps the last value, reads it.
+//!
 //! **One bad event never hides its batch-mates.** [`parse_events`] reads every entry on its
 //! own: an entry that does not read (a known type with malformed data, an entry without a
 //! usable type) becomes a [`CallAutomationEvent::Unknown`] that carries its raw type, raw data
