@@ -894,12 +894,7 @@ macro_rules! client_common {
                 call_connection_id: &str,
             ) -> PyResult<$conn> {
                 errors::guard(py, || {
-                    let connection = self
-                        .state
-                        .client
-                        .get_call_connection(call_connection_id)
-                        .map_err(|e| errors::to_py(py, e))?;
-                    Ok($conn::new(connection))
+                    self.state.connection(py, call_connection_id).map($conn::new)
                 })
             }
 

@@ -73,13 +73,15 @@ pub struct Call {
 }
 
 impl Call {
-    /// Sets up the subscriptions the service reports for streaming options: `active` when the
-    /// options start it at once, else `inactive` until a start request.
+    /// Checks the streaming options of create, answer or connect and sets up the subscriptions
+    /// the service reports for them: `active` when the options start it at once, else
+    /// `inactive` until a start request.
     pub fn subscribe(
         &mut self,
         media: Option<&MediaStreamingOptions>,
         transcription: Option<&TranscriptionOptions>,
-    ) {
+    ) -> crate::api_error::ApiResult<()> {
+        crate::validation::check_streaming(media, transcription)?;
         let state = |start: Option<bool>| {
             if start == Some(true) {
                 "active"
@@ -107,6 +109,7 @@ impl Call {
                 locale: Some(t.locale.clone()),
             }
         });
+        Ok(())
     }
 
     pub fn is_active(&self) -> bool {

@@ -10,7 +10,7 @@ use super::behavior;
 use super::model::{Call, CallOrigin, CallState, IncomingCall, IncomingState, InvitationKind};
 use super::{TimerAction, World};
 use crate::api_error::{ApiError, ApiResult, Reply};
-use crate::validation::{check_streaming, check_uri, is_phone, parse_identifier, parse_phone};
+use crate::validation::{check_uri, is_phone, parse_identifier, parse_phone};
 
 impl World {
     fn new_call(
@@ -96,14 +96,10 @@ impl World {
             .map(|s| CommunicationIdentifier::communication_user(s.id.clone()));
         call.source_caller_id_number = caller_id;
         call.source_display_name = req.source_display_name.clone();
-        check_streaming(
-            req.media_streaming_options.as_ref(),
-            req.transcription_options.as_ref(),
-        )?;
         call.subscribe(
             req.media_streaming_options.as_ref(),
             req.transcription_options.as_ref(),
-        );
+        )?;
         let caller = call
             .source_caller_id_number
             .clone()
@@ -167,14 +163,10 @@ impl World {
             call.answered_for = Some(phone_number.clone());
         }
         call.add_participant(&incoming.from);
-        check_streaming(
-            req.media_streaming_options.as_ref(),
-            req.transcription_options.as_ref(),
-        )?;
         call.subscribe(
             req.media_streaming_options.as_ref(),
             req.transcription_options.as_ref(),
-        );
+        )?;
         let reply = Reply::ok(200, &call.properties());
         let call_id = self.insert_call(call);
         self.settle_incoming(&req.incoming_call_context, IncomingState::Answered);
@@ -317,14 +309,10 @@ impl World {
                 is_on_hold: false,
             })
             .collect();
-        check_streaming(
-            req.media_streaming_options.as_ref(),
-            req.transcription_options.as_ref(),
-        )?;
         call.subscribe(
             req.media_streaming_options.as_ref(),
             req.transcription_options.as_ref(),
-        );
+        )?;
         let reply = Reply::ok(200, &call.properties());
         let call_id = self.insert_call(call);
         let action = if connectable {
